@@ -1,0 +1,63 @@
+# Run `make help` for the list of targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+BIN := bin/authstarter
+GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build the binary into bin/
+	go build -o $(BIN) .
+
+.PHONY: run
+run: build ## Create .env if absent, start the local database if used, migrate and serve
+	@scripts/prepare.sh env
+	@scripts/prepare.sh run-db
+	$(BIN) serve
+
+.PHONY: test
+test: ## Run every test with the race detector against a real PostgreSQL
+	@url=$$(scripts/prepare.sh test-db) && \
+		TEST_DATABASE_URL="$$url" go test -race -count=1 ./...
+
+.PHONY: cover
+cover: ## Report test coverage per package (hand-written code; generated code excluded)
+	@url=$$(scripts/prepare.sh test-db) && \
+		TEST_DATABASE_URL="$$url" go test -count=1 -covermode=atomic \
+		-coverpkg=$$(go list ./... | grep -v /db/sqlc | paste -sd, -) \
+		-coverprofile=cover.out ./... >/dev/null && \
+		go run ./scripts/coverreport cover.out
+
+.PHONY: check
+check: ## gofmt, go vet, staticcheck, sqlc vet, and generated code up to date
+	@out=$$(gofmt -l $(GO_FILES)); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	go vet ./...
+	go tool staticcheck ./...
+	go tool sqlc vet
+	@go tool sqlc diff || { echo "db/sqlc is stale: run make generate and commit the result"; exit 1; }
+
+.PHONY: generate
+generate: ## Regenerate db/sqlc from db/schema and db/queries
+	go tool sqlc generate
+
+.PHONY: db-start
+db-start: ## Start the project-local PostgreSQL (data in .data/postgres)
+	@scripts/localdb.sh start && scripts/localdb.sh status
+
+.PHONY: db-stop
+db-stop: ## Stop the project-local PostgreSQL, keeping its data
+	@scripts/localdb.sh stop
+
+.PHONY: db-reset
+db-reset: ## Stop the project-local PostgreSQL and delete its data
+	@scripts/localdb.sh reset
+
+.PHONY: migrate
+migrate: build ## Apply pending migrations to DATABASE_URL
+	@scripts/prepare.sh env
+	@scripts/prepare.sh run-db
+	$(BIN) migrate up

@@ -1,0 +1,43 @@
+package auth
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// MaxUsernameLength is the most code points a canonical username may have; the
+// database enforces the same bound.
+const MaxUsernameLength = 64
+
+var folder = cases.Fold()
+
+// CanonicalUsername returns the one form in which usernames are stored and
+// compared: NFKC, case-folded, lower-cased and trimmed, so that "Alice",
+// " alice " and "ＡＬＩＣＥ" are the same user. It returns a *ValidationError
+// for a username that is empty, too long, or holds spaces or control characters.
+func CanonicalUsername(s string) (string, error) {
+	if len(s) > 4*MaxUsernameLength+64 {
+		return "", &ValidationError{Field: "username", Reason: "must be at most 64 characters"}
+	}
+	c := norm.NFKC.String(s)
+	c = strings.ToLower(folder.String(c))
+	c = strings.TrimSpace(norm.NFKC.String(c))
+	switch n := utf8.RuneCountInString(c); {
+	case !utf8.ValidString(s):
+		return "", &ValidationError{Field: "username", Reason: "must be valid UTF-8"}
+	case n == 0:
+		return "", &ValidationError{Field: "username", Reason: "is required"}
+	case n > MaxUsernameLength:
+		return "", &ValidationError{Field: "username", Reason: "must be at most 64 characters"}
+	}
+	for _, r := range c {
+		if unicode.IsSpace(r) || !unicode.IsGraphic(r) {
+			return "", &ValidationError{Field: "username", Reason: "must not contain spaces or control characters"}
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,103 @@
+package auth
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgerrcode"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"authstarter/db/sqlc"
+	"authstarter/password"
+	"authstarter/token"
+)
+
+// NewUser is what it takes to create a user.
+type NewUser struct {
+	Username    string
+	Password    string
+	IsActive    bool
+	IsSuperuser bool
+}
+
+// Register creates an active, ordinary user when open registration is on.
+func (s *Service) Register(ctx context.Context, username, pw string) (sqlc.User, error) {
+	if !s.cfg.OpenRegistration {
+		return sqlc.User{}, ErrRegistrationClosed
+	}
+	return s.CreateUser(ctx, NewUser{Username: username, Password: pw, IsActive: true})
+}
+
+// CreateUser creates a user with the given flags. It returns a *ValidationError
+// for an unacceptable username or password and ErrUsernameTaken for a duplicate.
+func (s *Service) CreateUser(ctx context.Context, u NewUser) (sqlc.User, error) {
+	name, err := CanonicalUsername(u.Username)
+	if err != nil {
+		return sqlc.User{}, err
+	}
+	hash, err := s.newPasswordHash(ctx, u.Password, name)
+	if err != nil {
+		return sqlc.User{}, err
+	}
+	user, err := s.q.CreateUser(ctx, sqlc.CreateUserParams{
+		Username:     name,
+		PasswordHash: hash,
+		IsActive:     u.IsActive,
+		IsSuperuser:  u.IsSuperuser,
+	})
+	return user, translate("create user", err)
+}
+
+// EnsureSuperuser creates an active superuser with the given name and password
+// unless a user with that name exists, and reports whether it created one.
+func (s *Service) EnsureSuperuser(ctx context.Context, username, pw string) (bool, error) {
+	_, err := s.CreateUser(ctx, NewUser{Username: username, Password: pw, IsActive: true, IsSuperuser: true})
+	if errors.Is(err, ErrUsernameTaken) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// CurrentUser loads the user behind a verified access token, checking in the
+// same query that the token's session is live and the user active.
+func (s *Service) CurrentUser(ctx context.Context, claims *token.AccessClaims) (sqlc.User, error) {
+	user, err := s.q.GetSessionUser(ctx, sqlc.GetSessionUserParams{
+		UserID:    claims.UserID(),
+		SessionID: claims.SessionID,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sqlc.User{}, ErrInvalidToken
+	}
+	return user, wrap("load current user", err)
+}
+
+// newPasswordHash applies the password policy and hashes the result.
+func (s *Service) newPasswordHash(ctx context.Context, pw, username string) (string, error) {
+	normalized, err := password.Normalize(pw)
+	if err == nil {
+		err = s.cfg.Policy.Check(normalized, username)
+	}
+	if err != nil {
+		return "", &ValidationError{Field: "password", Reason: err.Error()}
+	}
+	hash, err := s.hasher.Hash(ctx, normalized)
+	return hash, wrap("hash password", err)
+}
+
+// translate maps database errors to the package's errors by their type and
+// SQLSTATE, never by message text.
+func translate(op string, err error) error {
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, pgx.ErrNoRows):
+		return ErrNotFound
+	case errors.As(err, &pgErr) && pgErr.Code == pgerrcode.UniqueViolation && pgErr.ConstraintName == "users_username_key":
+		return ErrUsernameTaken
+	case errors.As(err, &pgErr) && pgErr.Code == pgerrcode.CheckViolation && pgErr.ConstraintName == "users_username_canonical":
+		return &ValidationError{Field: "username", Reason: "contains characters that cannot be stored"}
+	}
+	return wrap(op, err)
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/term"
+
+	"authstarter/config"
+	"authstarter/db"
+)
+
+func (a *app) migrate(ctx context.Context, cfg config.Config, args []string) error {
+	if len(args) == 0 {
+		return errors.New("migrate needs a subcommand: up, down N or version")
+	}
+	m, err := db.NewMigrator(cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+
+	switch {
+	case args[0] == "up" && len(args) == 1:
+		if err := m.Up(ctx); err != nil {
+			return fmt.Errorf("migrate up: %w", err)
+		}
+	case args[0] == "down" && len(args) == 2:
+		n, err := strconv.Atoi(args[1])
+		if err != nil || n < 1 {
+			return fmt.Errorf("migrate down takes a positive number of steps, not %q", args[1])
+		}
+		if err := m.Down(ctx, n); err != nil {
+			return fmt.Errorf("migrate down: %w", err)
+		}
+	case args[0] == "version" && len(args) == 1:
+	default:
+		return fmt.Errorf("unknown migrate command %q: use up, down N or version", strings.Join(args, " "))
+	}
+
+	version, dirty, applied, err := m.Version()
+	switch {
+	case err != nil:
+		return fmt.Errorf("read schema version: %w", err)
+	case !applied:
+		fmt.Fprintln(a.stdout, "schema version: none (no migration applied)")
+	case dirty:
+		fmt.Fprintf(a.stdout, "schema version: %d (dirty: the last migration failed half-way; fix it by hand)\n", version)
+	default:
+		fmt.Fprintf(a.stdout, "schema version: %d\n", version)
+	}
+	return nil
+}
+
+func (a *app) createSuperuser(ctx context.Context, cfg config.Config, args []string) error {
+	fs := flag.NewFlagSet("createsuperuser", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	username := fs.String("username", cfg.FirstSuperuser, "the superuser's username (or AUTH_FIRST_SUPERUSER)")
+	pw := fs.String("password", string(cfg.FirstSuperuserPassword),
+		"the superuser's password (or AUTH_FIRST_SUPERUSER_PASSWORD); prompted for when absent")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	in := bufio.NewReader(a.stdin)
+	var err error
+	if *username == "" {
+		if *username, err = a.prompt(in, "Username: ", false); err != nil {
+			return err
+		}
+	}
+	if *pw == "" {
+		if *pw, err = a.prompt(in, "Password: ", true); err != nil {
+			return err
+		}
+	}
+
+	if err := migrateUp(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("connect to the database (DATABASE_URL): %w", err)
+	}
+	defer pool.Close()
+	svc, err := newService(cfg, pool)
+	if err != nil {
+		return err
+	}
+
+	created, err := svc.EnsureSuperuser(ctx, *username, *pw)
+	if err != nil {
+		return fmt.Errorf("create superuser: %w", err)
+	}
+	if created {
+		fmt.Fprintf(a.stdout, "created superuser %q\n", *username)
+	} else {
+		fmt.Fprintf(a.stdout, "a user named %q already exists; left unchanged\n", *username)
+	}
+	return nil
+}
+
+// prompt reads one line, without echo for secrets when stdin is a terminal.
+func (a *app) prompt(in *bufio.Reader, label string, secret bool) (string, error) {
+	fmt.Fprint(a.stderr, label)
+	if f, ok := a.stdin.(*os.File); ok && secret && term.IsTerminal(int(f.Fd())) {
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(a.stderr)
+		return string(b), err
+	}
+	line, err := in.ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", fmt.Errorf("read %s: no input (pass -username and -password, or set AUTH_FIRST_SUPERUSER)",
+			strings.TrimSuffix(strings.ToLower(label), ": "))
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}

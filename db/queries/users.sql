@@ -1,0 +1,32 @@
+-- name: CreateUser :one
+INSERT INTO users (username, password_hash, is_active, is_superuser)
+VALUES (@username, @password_hash, @is_active, @is_superuser)
+RETURNING *;
+
+-- name: GetUser :one
+SELECT * FROM users WHERE id = $1;
+
+-- name: GetUserByUsername :one
+SELECT * FROM users WHERE username = $1;
+
+-- name: GetSessionUser :one
+-- Loads the user behind an access token, in the same round trip that checks the
+-- session is live and the user active.
+SELECT * FROM users
+WHERE users.id = @user_id
+  AND users.is_active
+  AND EXISTS (
+      SELECT 1 FROM sessions
+      WHERE sessions.id = @session_id
+        AND sessions.user_id = users.id
+        AND sessions.revoked_at IS NULL
+        AND sessions.expires_at > now()
+  );
+
+-- name: UpdateUserPasswordHash :exec
+UPDATE users SET password_hash = @password_hash, updated_at = now() WHERE id = @id;
+
+-- name: UpdateUserFlags :one
+UPDATE users SET is_active = @is_active, is_superuser = @is_superuser, updated_at = now()
+WHERE id = @id
+RETURNING *;

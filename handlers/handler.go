@@ -1,0 +1,117 @@
+// Package handlers is the HTTP layer: Echo routes, middleware and the one error
+// handler. Handlers bind and validate input, call the auth service and write
+// its result; they hold no SQL and no token or password logic.
+package handlers
+
+import (
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"authstarter/auth"
+)
+
+// Options are what New needs to build the application.
+type Options struct {
+	Service *auth.Service
+	Pool    *pgxpool.Pool
+	Logger  *slog.Logger
+	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
+}
+
+// Handler holds the dependencies of every route.
+type Handler struct {
+	svc  *auth.Service
+	pool *pgxpool.Pool
+	log  *slog.Logger
+}
+
+// bodyLimit bounds every request body; no route needs more.
+const bodyLimit = "64K"
+
+// New returns the Echo application with every route and middleware in place.
+func New(opts Options) *echo.Echo {
+	h := &Handler{svc: opts.Service, pool: opts.Pool, log: opts.Logger}
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = h.errorHandler
+	e.IPExtractor = ipExtractor(opts.TrustedProxies)
+
+	e.Use(middleware.RequestID())
+	e.Use(h.requestLogger())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, DisablePrintStack: true}))
+	e.Use(middleware.BodyLimit(bodyLimit))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:      "0",
+		ContentTypeNosniff: "nosniff",
+		XFrameOptions:      "DENY",
+		ReferrerPolicy:     "no-referrer",
+	}))
+
+	e.GET("/healthz", h.health)
+	e.GET("/readyz", h.ready)
+
+	bearer := h.requireBearer()
+	a := e.Group("/auth")
+	a.POST("/register", h.register)
+	a.POST("/token", h.token, noStore)
+	a.GET("/self", h.self, bearer)
+	return e
+}
+
+// ipExtractor takes the client address from the connection, or from
+// X-Forwarded-For when the request came through one of the trusted proxies.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{
+		echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false),
+	}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// requestLogger writes one slog line a request: request id, method, path,
+// status and latency. It never logs bodies, query strings or headers, so no
+// password or token can reach the log.
+func (h *Handler) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogRequestID: true,
+		LogMethod:    true,
+		LogURIPath:   true,
+		LogStatus:    true,
+		LogLatency:   true,
+		LogRemoteIP:  true,
+		HandleError:  true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			h.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("request_id", v.RequestID),
+				slog.String("method", v.Method),
+				slog.String("path", v.URIPath),
+				slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency.Round(time.Microsecond)),
+				slog.String("client_ip", v.RemoteIP),
+			)
+			return nil
+		},
+	})
+}
+
+// noStore marks a response as never to be cached (RFC 6749 §5.1), errors too.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		c.Response().Header().Set("Pragma", "no-cache")
+		return next(c)
+	}
+}
