@@ -158,7 +158,7 @@ func (s *Service) pair(userID, sessionID uuid.UUID, scope, refresh string) (Toke
 	return TokenPair{
 		AccessToken:  access,
 		RefreshToken: refresh,
-		ExpiresIn:    int64(time.Until(claims.ExpiresAt.Time).Round(time.Second).Seconds()),
+		ExpiresIn:    int64(claims.ExpiresAt.Sub(claims.IssuedAt.Time).Seconds()),
 		Scope:        scope,
 	}, nil
 }

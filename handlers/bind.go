@@ -55,7 +55,8 @@ func jsonError(err error) *Error {
 		msg = "the body must be a JSON object"
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json offers no typed error for DisallowUnknownFields.
-		msg = "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ") + "; see /docs for the accepted fields"
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		msg = "unknown field " + field + "; see /docs for the accepted fields"
 	}
 	return newError(http.StatusBadRequest, codeInvalidRequest, msg)
 }
