@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/jackc/pgerrcode"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -15,44 +16,51 @@ import (
 
 // NewUser is what it takes to create a user.
 type NewUser struct {
-	Username    string
+	Profile
 	Password    string
 	IsActive    bool
 	IsSuperuser bool
 }
 
 // Register creates an active, ordinary user when open registration is on.
-func (s *Service) Register(ctx context.Context, username, pw string) (sqlc.User, error) {
+func (s *Service) Register(ctx context.Context, p Profile, pw string) (sqlc.User, error) {
 	if !s.cfg.OpenRegistration {
 		return sqlc.User{}, ErrRegistrationClosed
 	}
-	return s.CreateUser(ctx, NewUser{Username: username, Password: pw, IsActive: true})
+	return s.CreateUser(ctx, NewUser{Profile: p, Password: pw, IsActive: true})
 }
 
 // CreateUser creates a user with the given flags. It returns a *ValidationError
-// for an unacceptable username or password and ErrUsernameTaken for a duplicate.
+// for an unacceptable field or password and ErrUsernameTaken for a duplicate.
 func (s *Service) CreateUser(ctx context.Context, u NewUser) (sqlc.User, error) {
-	name, err := CanonicalUsername(u.Username)
+	if err := u.Profile.normalize(true); err != nil {
+		return sqlc.User{}, err
+	}
+	hash, err := s.newPasswordHash(ctx, u.Password, u.Username.Value)
 	if err != nil {
 		return sqlc.User{}, err
 	}
-	hash, err := s.newPasswordHash(ctx, u.Password, name)
-	if err != nil {
-		return sqlc.User{}, err
-	}
-	user, err := s.q.CreateUser(ctx, sqlc.CreateUserParams{
-		Username:     name,
-		PasswordHash: hash,
-		IsActive:     u.IsActive,
-		IsSuperuser:  u.IsSuperuser,
-	})
+	user, err := s.q.CreateUser(ctx, u.Profile.createParams(hash, u.IsActive, u.IsSuperuser))
 	return user, translate("create user", err)
+}
+
+// UpdateProfile changes the profile fields that p sets and returns the user.
+// It returns ErrNotFound for an unknown id.
+func (s *Service) UpdateProfile(ctx context.Context, id uuid.UUID, p Profile) (sqlc.User, error) {
+	if err := p.normalize(false); err != nil {
+		return sqlc.User{}, err
+	}
+	user, err := s.q.UpdateUser(ctx, p.updateParams(id))
+	return user, translate("update user", err)
 }
 
 // EnsureSuperuser creates an active superuser with the given name and password
 // unless a user with that name exists, and reports whether it created one.
 func (s *Service) EnsureSuperuser(ctx context.Context, username, pw string) (bool, error) {
-	_, err := s.CreateUser(ctx, NewUser{Username: username, Password: pw, IsActive: true, IsSuperuser: true})
+	_, err := s.CreateUser(ctx, NewUser{
+		Profile:  Profile{Username: Of(username)},
+		Password: pw, IsActive: true, IsSuperuser: true,
+	})
 	if errors.Is(err, ErrUsernameTaken) {
 		return false, nil
 	}

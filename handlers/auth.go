@@ -8,9 +8,10 @@ import (
 	"authstarter/auth"
 )
 
-// registerRequest is the body of POST /auth/register.
+// registerRequest is the body of POST /auth/register: the profile fields and
+// a password.
 type registerRequest struct {
-	Username string `json:"username"`
+	auth.Profile
 	Password string `json:"password"`
 }
 
@@ -22,7 +23,7 @@ func (h *Handler) register(c echo.Context) error {
 		return err
 	}
 
-	user, err := h.svc.Register(c.Request().Context(), req.Username, req.Password)
+	user, err := h.svc.Register(c.Request().Context(), req.Profile, req.Password)
 	if err != nil {
 		return err
 	}

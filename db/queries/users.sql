@@ -30,3 +30,11 @@ UPDATE users SET password_hash = @password_hash, updated_at = now() WHERE id = @
 UPDATE users SET is_active = @is_active, is_superuser = @is_superuser, updated_at = now()
 WHERE id = @id
 RETURNING *;
+
+-- name: UpdateUser :one
+-- Updates the profile fields whose set_ flag is true and keeps the others.
+UPDATE users SET
+    username = CASE WHEN @set_username::boolean THEN @username::text ELSE username END,
+    updated_at = now()
+WHERE id = @id
+RETURNING *;

@@ -117,6 +117,36 @@ func (q *Queries) GetUserByUsername(ctx context.Context, username string) (User,
 	return i, err
 }
 
+const updateUser = `-- name: UpdateUser :one
+UPDATE users SET
+    username = CASE WHEN $1::boolean THEN $2::text ELSE username END,
+    updated_at = now()
+WHERE id = $3
+RETURNING id, username, password_hash, is_active, is_superuser, created_at, updated_at
+`
+
+type UpdateUserParams struct {
+	SetUsername bool      `json:"set_username"`
+	Username    string    `json:"username"`
+	ID          uuid.UUID `json:"id"`
+}
+
+// Updates the profile fields whose set_ flag is true and keeps the others.
+func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (User, error) {
+	row := q.db.QueryRow(ctx, updateUser, arg.SetUsername, arg.Username, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Username,
+		&i.PasswordHash,
+		&i.IsActive,
+		&i.IsSuperuser,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const updateUserFlags = `-- name: UpdateUserFlags :one
 UPDATE users SET is_active = $1, is_superuser = $2, updated_at = now()
 WHERE id = $3
