@@ -19,6 +19,7 @@ require (
 	github.com/labstack/echo/v4 v4.16.5
 	github.com/peterldowns/pgtestdb v0.1.1
 	golang.org/x/crypto v0.59.0
+	golang.org/x/oauth2 v0.38.0
 	golang.org/x/term v0.48.0
 	golang.org/x/text v0.44.0
 )
