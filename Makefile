@@ -26,11 +26,11 @@ test: ## Run every test with the race detector against a real PostgreSQL
 
 .PHONY: cover
 cover: ## Report test coverage per package (hand-written code; generated code excluded)
-	@url=$$(scripts/prepare.sh test-db) && \
+	@mkdir -p tmp && url=$$(scripts/prepare.sh test-db) && \
 		TEST_DATABASE_URL="$$url" go test -count=1 -covermode=atomic \
 		-coverpkg=$$(go list ./... | grep -v /db/sqlc | paste -sd, -) \
-		-coverprofile=cover.out ./... >/dev/null && \
-		go run ./scripts/coverreport cover.out
+		-coverprofile=tmp/cover.out ./... >/dev/null && \
+		scripts/cover.sh tmp/cover.out 90
 
 .PHONY: check
 check: ## gofmt, go vet, staticcheck, sqlc vet, and generated code up to date
