@@ -42,7 +42,7 @@ type Config struct {
 	// RefreshReuseGrace is how long after a rotation the replaced refresh token
 	// may be presented again (by a client's own concurrent request) and fail
 	// without ending the session. Zero makes every reuse end the session.
-	RefreshReuseGrace time.Duration `env:"AUTH_REFRESH_REUSE_GRACE" envDefault:"10s"`
+	RefreshReuseGrace time.Duration `env:"AUTH_REFRESH_REUSE_GRACE" envDefault:"2s"`
 	// ClockLeeway is the clock skew tolerated when checking exp, nbf and iat.
 	ClockLeeway time.Duration `env:"AUTH_CLOCK_LEEWAY" envDefault:"30s"`
 	// OpenRegistration lets anyone create an account through POST /auth/register.
