@@ -56,7 +56,10 @@ func (a *app) serve(ctx context.Context, cfg config.Config, log *slog.Logger) er
 		Pool:           pool,
 		Logger:         log,
 		TrustedProxies: parseCIDRs(cfg.TrustedProxies),
+		IPRate:         cfg.IPRate,
+		IPBurst:        cfg.IPBurst,
 	})
+	go purgeLoginFailures(ctx, svc, log)
 	return a.listenAndServe(ctx, e, cfg, log)
 }
 
@@ -77,6 +80,8 @@ func newService(cfg config.Config, pool *pgxpool.Pool) (*auth.Service, error) {
 		RefreshReuseGrace: cfg.RefreshReuseGrace,
 		OpenRegistration:  cfg.OpenRegistration,
 		Policy:            password.Policy{MinLength: cfg.PasswordMinLength},
+		LoginMaxFailures:  cfg.LoginMaxFailures,
+		LoginLockout:      cfg.LoginLockout,
 	}), nil
 }
 

@@ -52,6 +52,12 @@ type Config struct {
 	RefreshReuseGrace time.Duration
 	OpenRegistration  bool
 	Policy            password.Policy
+	// LoginMaxFailures is how many failed password logins in a row lock an
+	// account; 0 turns the lock off.
+	LoginMaxFailures int
+	// LoginLockout is how long a lock lasts, and how long a failure is
+	// remembered.
+	LoginLockout time.Duration
 }
 
 // Service carries out the auth use cases against PostgreSQL.

@@ -31,13 +31,22 @@ type Client struct {
 // Login checks a username and password and starts a session. Every credential
 // failure, whether the user is unknown, the password wrong or the account
 // disabled, returns ErrInvalidGrant after the same amount of hashing work.
+// While the account is locked after too many failures it returns a
+// *ThrottledError without checking the password.
 func (s *Service) Login(ctx context.Context, username, pw, scope string, client Client) (TokenPair, error) {
 	scopes, err := parseScope(scope)
 	if err != nil {
 		return TokenPair{}, err
 	}
+	key, err := s.claimLoginAttempt(ctx, username)
+	if err != nil {
+		return TokenPair{}, err
+	}
 	user, err := s.authenticate(ctx, username, pw)
 	if err != nil {
+		return TokenPair{}, err
+	}
+	if err := s.forgetLoginFailures(ctx, key); err != nil {
 		return TokenPair{}, err
 	}
 	if slices.Contains(scopes, ScopeAdmin) && !user.IsSuperuser {

@@ -60,6 +60,20 @@ type Config struct {
 	FirstSuperuserPassword Secret `env:"AUTH_FIRST_SUPERUSER_PASSWORD"`
 	// HashConcurrency bounds how many password hashes run at once (0: one per CPU).
 	HashConcurrency int `env:"AUTH_HASH_CONCURRENCY" envDefault:"0"`
+
+	// LoginMaxFailures is how many failed password logins for one username,
+	// each within LoginLockout of the previous, lock it; 0 turns the lock off.
+	// The count lives in PostgreSQL, shared by every replica.
+	LoginMaxFailures int `env:"AUTH_LOGIN_MAX_FAILURES" envDefault:"5"`
+	// LoginLockout is how long a locked username stays locked, and how long a
+	// failure is remembered.
+	LoginLockout time.Duration `env:"AUTH_LOGIN_LOCKOUT" envDefault:"15m"`
+	// IPRate is how many requests a second one client address may make to
+	// POST /auth/token and POST /auth/register, on average; 0 turns the limit
+	// off. Each replica counts on its own.
+	IPRate float64 `env:"AUTH_IP_RATE" envDefault:"1"`
+	// IPBurst is how many such requests one client address may make at once.
+	IPBurst int `env:"AUTH_IP_BURST" envDefault:"10"`
 }
 
 // Secret is a string that never prints its value.
@@ -127,6 +141,14 @@ func (cfg Config) validate() error {
 		return errors.New("AUTH_HASH_CONCURRENCY must be 0 (one per CPU) or more")
 	case (cfg.FirstSuperuser == "") != (cfg.FirstSuperuserPassword == ""):
 		return errors.New("AUTH_FIRST_SUPERUSER and AUTH_FIRST_SUPERUSER_PASSWORD must be set together")
+	case cfg.LoginMaxFailures < 0:
+		return errors.New("AUTH_LOGIN_MAX_FAILURES must be 0 (no lock) or more")
+	case cfg.LoginMaxFailures > 0 && cfg.LoginLockout < time.Second:
+		return errors.New("AUTH_LOGIN_LOCKOUT must be a duration of at least 1s such as 15m")
+	case cfg.IPRate < 0:
+		return errors.New("AUTH_IP_RATE must be 0 (no limit) or a positive number of requests a second")
+	case cfg.IPRate > 0 && cfg.IPBurst < 1:
+		return errors.New("AUTH_IP_BURST must be at least 1")
 	case cfg.Issuer == "" || cfg.Audience == "":
 		return errors.New("AUTH_ISSUER and AUTH_AUDIENCE must not be empty")
 	}

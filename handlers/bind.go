@@ -15,14 +15,18 @@ import (
 )
 
 // bindJSON decodes the request body into dst strictly: the content type must be
-// application/json, unknown fields are refused, and nothing may follow the one
-// JSON value. The query string is never read.
+// application/json, unknown fields are refused, field names must match exactly
+// (letter case included) and only once, and nothing may follow the one JSON
+// value. The query string is never read.
 func bindJSON(c echo.Context, dst any) error {
 	if err := requireContentType(c, echo.MIMEApplicationJSON); err != nil {
 		return err
 	}
 	body, err := readBody(c)
 	if err != nil {
+		return err
+	}
+	if err := exactKeys(body, dst); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

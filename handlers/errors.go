@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,6 +24,8 @@ type Error struct {
 	RequestID   string `json:"request_id,omitempty"`
 	// Challenge, when set, is sent as the WWW-Authenticate header.
 	Challenge string `json:"-"`
+	// RetryAfter, when positive, is sent as the Retry-After header (seconds).
+	RetryAfter int `json:"-"`
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Description) }
@@ -55,6 +58,12 @@ func errorFor(err error) *Error {
 		httpErr *echo.HTTPError
 		valErr  *auth.ValidationError
 	)
+	if e := adminErrorFor(err); e != nil {
+		return e
+	}
+	if e := throttleErrorFor(err); e != nil {
+		return e
+	}
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
@@ -121,6 +130,9 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 	}
 	if e.Challenge != "" {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, e.Challenge)
+	}
+	if e.RetryAfter > 0 {
+		c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(e.RetryAfter))
 	}
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(e.Status)

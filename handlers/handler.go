@@ -22,13 +22,19 @@ type Options struct {
 	Logger  *slog.Logger
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []*net.IPNet
+	// IPRate is how many requests a second one client address may make to
+	// the credential endpoints, on average; 0 sets no limit. IPBurst is how
+	// many it may make at once.
+	IPRate  float64
+	IPBurst int
 }
 
 // Handler holds the dependencies of every route.
 type Handler struct {
-	svc  *auth.Service
-	pool *pgxpool.Pool
-	log  *slog.Logger
+	svc     *auth.Service
+	pool    *pgxpool.Pool
+	log     *slog.Logger
+	ipLimit *ipLimiter // nil: no per-address limit
 }
 
 // bodyLimit bounds every request body; no route needs more.
@@ -36,7 +42,8 @@ const bodyLimit = "64K"
 
 // New returns the Echo application with every route and middleware in place.
 func New(opts Options) *echo.Echo {
-	h := &Handler{svc: opts.Service, pool: opts.Pool, log: opts.Logger}
+	h := &Handler{svc: opts.Service, pool: opts.Pool, log: opts.Logger,
+		ipLimit: newIPLimiter(opts.IPRate, opts.IPBurst)}
 
 	e := echo.New()
 	e.HideBanner = true
@@ -60,9 +67,12 @@ func New(opts Options) *echo.Echo {
 
 	bearer := h.requireBearer()
 	a := e.Group("/auth")
-	a.POST("/register", h.register)
-	a.POST("/token", h.token, noStore)
+	a.POST("/register", h.register, h.limitByIP)
+	a.POST("/token", h.token, noStore, h.limitByIP)
 	a.GET("/self", h.self, bearer)
+
+	// Administration: see admin.go.
+	h.adminRoutes(e, bearer)
 	return e
 }
 

@@ -10,6 +10,12 @@ import (
 	"github.com/google/uuid"
 )
 
+type LoginFailure struct {
+	UsernameHash []byte    `json:"username_hash"`
+	Failures     int32     `json:"failures"`
+	ExpiresAt    time.Time `json:"expires_at"`
+}
+
 type Session struct {
 	ID                uuid.UUID  `json:"id"`
 	UserID            uuid.UUID  `json:"user_id"`
