@@ -41,7 +41,11 @@ func (a *testApp) call(method, path, accessToken, body string) response {
 func (r response) wantStatus(status int) response {
 	r.t.Helper()
 	if r.Code != status {
-		r.t.Fatalf("status = %d, want %d; body %s", r.Code, status, r.Body)
+		body := r.Body.String()
+		if len(body) > 500 {
+			body = body[:500] + "..."
+		}
+		r.t.Fatalf("status = %d, want %d; body %s", r.Code, status, body)
 	}
 	return r
 }
