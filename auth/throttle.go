@@ -62,14 +62,10 @@ func (s *Service) PurgeLoginFailures(ctx context.Context) (int64, error) {
 	return n, wrap("purge login failures", err)
 }
 
-// throttleKey returns the SHA-256 of username's canonical form, or of the raw
-// input when it has none: such a name belongs to no account, but is counted
-// all the same so that it behaves like any unknown name.
+// throttleKey returns the SHA-256 of username in canonical form. A name that
+// is not an acceptable username belongs to no account but is counted all the
+// same, so that it behaves like any unknown name.
 func throttleKey(username string) []byte {
-	name, err := CanonicalUsername(username)
-	if err != nil {
-		name = username
-	}
-	sum := sha256.Sum256([]byte(name))
+	sum := sha256.Sum256([]byte(foldUsername(username)))
 	return sum[:]
 }

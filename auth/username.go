@@ -23,9 +23,7 @@ func CanonicalUsername(s string) (string, error) {
 	if len(s) > 4*MaxUsernameLength+64 {
 		return "", &ValidationError{Field: "username", Reason: "must be at most 64 characters"}
 	}
-	c := norm.NFKC.String(s)
-	c = strings.ToLower(folder.String(c))
-	c = strings.TrimSpace(norm.NFKC.String(c))
+	c := foldUsername(s)
 	switch n := utf8.RuneCountInString(c); {
 	case !utf8.ValidString(s):
 		return "", &ValidationError{Field: "username", Reason: "must be valid UTF-8"}
@@ -40,4 +38,12 @@ func CanonicalUsername(s string) (string, error) {
 		}
 	}
 	return c, nil
+}
+
+// foldUsername returns s in canonical form, without checking that the result
+// is an acceptable username.
+func foldUsername(s string) string {
+	c := norm.NFKC.String(s)
+	c = strings.ToLower(folder.String(c))
+	return strings.TrimSpace(norm.NFKC.String(c))
 }

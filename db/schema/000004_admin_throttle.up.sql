@@ -2,9 +2,9 @@
 CREATE INDEX users_created_at_id_idx ON users (created_at, id);
 
 -- Failed password logins per account, shared by every replica. The key is the
--- SHA-256 of the canonical username (or of the raw input when it has no
--- canonical form), so unknown names are counted exactly like real ones and
--- what people mistype into the username field is not stored in clear.
+-- SHA-256 of the username as typed, put in canonical form, so unknown names are
+-- counted exactly like real ones and what people mistype into the username
+-- field (a password, often) is not stored in clear.
 -- A row whose expires_at has passed counts as absent; a janitor deletes it.
 CREATE TABLE login_failures (
     username_hash bytea       PRIMARY KEY,
