@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -122,6 +123,7 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 	if e.Challenge != "" {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, e.Challenge)
 	}
+	e.Description = printableASCII(e.Description)
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(e.Status)
 	} else {
@@ -145,4 +147,15 @@ func invalidToken(description string) *Error {
 	e := newError(http.StatusUnauthorized, codeInvalidToken, description)
 	e.Challenge = fmt.Sprintf("Bearer realm=%q, error=%q, error_description=%q", realm, codeInvalidToken, description)
 	return e
+}
+
+// printableASCII keeps error_description within what RFC 6749 §5.2 allows:
+// printable ASCII without '"' or '\\'. Descriptions may quote client input.
+func printableASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '?'
+		}
+		return r
+	}, s)
 }
