@@ -13,6 +13,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
@@ -21,11 +22,18 @@ import (
 //go:embed openapi.yaml
 var source []byte
 
+// goTypeKey marks a schema in openapi.yaml as an overlay on the schema
+// generated from the Go type it names.
+const goTypeKey = "x-go-type"
+
 // Load returns the validated OpenAPI document: openapi.yaml with, under
 // components/schemas, one schema per entry of generated, built from the Go
-// type of its value (see schemaFor). It returns an error when the YAML is
-// invalid, a generated name is also written by hand, a Go type has a field
-// it cannot describe, or a reference does not resolve.
+// type of its value (see schemaFor). In the YAML, a schema of the same name
+// marked `x-go-type: <the Go type>` is an overlay that only adds words to the
+// generated one (see overlay). Load returns an error when the YAML is
+// invalid, a schema is both generated and written by hand, an overlay has no
+// Go type or names a field the type lacks, a Go type has a field it cannot
+// describe, or a reference does not resolve.
 func Load(generated map[string]any) (*openapi3.T, error) {
 	doc := &openapi3.T{}
 	if err := yaml.Unmarshal(source, doc); err != nil {
@@ -37,17 +45,35 @@ func Load(generated map[string]any) (*openapi3.T, error) {
 	if doc.Components.Schemas == nil {
 		doc.Components.Schemas = openapi3.Schemas{}
 	}
-	for _, name := range slices.Sorted(maps.Keys(generated)) {
-		if _, ok := doc.Components.Schemas[name]; ok {
-			return nil, fmt.Errorf("apidocs: schema %s is both in openapi.yaml and generated", name)
+	schemas := doc.Components.Schemas
+	for _, name := range slices.Sorted(maps.Keys(schemas)) {
+		if schemas[name].Value == nil {
+			continue // a $ref, not resolved yet
 		}
+		goType, ok := schemas[name].Value.Extensions[goTypeKey]
+		if _, gen := generated[name]; ok && !gen {
+			return nil, fmt.Errorf("apidocs: schema %s: openapi.yaml says it is generated from %v, "+
+				"but no Go type is given for it", name, goType)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(generated)) {
 		v := generated[name]
 		s, err := schemaFor(v)
 		if err != nil {
 			return nil, err
 		}
-		s.Description = "Generated from the Go type " + reflect.TypeOf(v).String() + "."
-		doc.Components.Schemas[name] = openapi3.NewSchemaRef("", s)
+		goType := reflect.TypeOf(v)
+		s.Description = "Generated from the Go type " + goType.String() + "."
+		if hand, ok := schemas[name]; ok {
+			if hand.Value == nil || !namesType(hand.Value.Extensions[goTypeKey], goType) {
+				return nil, fmt.Errorf("apidocs: schema %s is generated from %s but openapi.yaml "+
+					"writes it by hand (to add words to it, mark it %s: %s)", name, goType, goTypeKey, goType)
+			}
+			if err := overlay(s, hand.Value); err != nil {
+				return nil, fmt.Errorf("apidocs: schema %s: %w", name, err)
+			}
+		}
+		schemas[name] = openapi3.NewSchemaRef("", s)
 	}
 
 	if err := openapi3.NewLoader().ResolveRefsIn(doc, nil); err != nil {
@@ -57,6 +83,16 @@ func Load(generated map[string]any) (*openapi3.T, error) {
 		return nil, fmt.Errorf("apidocs: invalid document: %w", err)
 	}
 	return doc, nil
+}
+
+// namesType reports whether an x-go-type value such as "sqlc.User" names t;
+// the package qualifier is for the reader and is not compared.
+func namesType(goType any, t reflect.Type) bool {
+	s, ok := goType.(string)
+	if !ok || t.Name() == "" {
+		return false
+	}
+	return s == t.Name() || strings.HasSuffix(s, "."+t.Name())
 }
 
 // encode returns the document as JSON and as YAML.

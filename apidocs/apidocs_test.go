@@ -2,12 +2,15 @@ package apidocs
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+
+	"authstarter/db/sqlc"
 )
 
 // account stands for a sqlc row type after a migration added columns.
@@ -45,18 +48,38 @@ func TestSchemaFollowsGoType(t *testing.T) {
 	}
 }
 
-func TestLoadAddsGeneratedSchemas(t *testing.T) {
-	doc, err := Load(map[string]any{"User": account{}})
+// User stands for sqlc.User after a migration added an email column.
+type User struct {
+	sqlc.User
+	Email *string `json:"email"`
+}
+
+// registerRequest stands for the handler's request body.
+type registerRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func TestLoadGeneratesSchemasFromGoTypes(t *testing.T) {
+	doc, err := Load(map[string]any{"User": User{}, "RegisterRequest": registerRequest{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	self := doc.Paths.Value("/auth/self").Get.Responses.Status(200).Value
-	got := self.Content.Get("application/json").Schema.Value
-	if got == nil || got.Properties["email"] == nil {
-		t.Fatalf("GET /auth/self 200 schema = %+v, want the generated User with email", got)
-	}
 	if !doc.IsOpenAPI31OrLater() {
 		t.Errorf("openapi = %s, want 3.1", doc.OpenAPI)
+	}
+	self := doc.Paths.Value("/auth/self").Get.Responses.Status(200).Value
+	user := self.Content.Get("application/json").Schema.Value
+	if user == nil || user.Properties["email"] == nil || !slices.Contains(user.Required, "email") {
+		t.Fatalf("GET /auth/self 200 schema = %+v, want the generated User with email", user)
+	}
+	// The overlay in openapi.yaml adds words, not shape.
+	if !strings.Contains(user.Properties["username"].Value.Description, "canonical") {
+		t.Errorf("username has no description from the overlay: %+v", user.Properties["username"].Value)
+	}
+	pw := doc.Components.Schemas["RegisterRequest"].Value.Properties["password"].Value
+	if pw.Format != "password" || !pw.Type.Is("string") {
+		t.Errorf("RegisterRequest.password = %+v, want a string of format password", pw)
 	}
 }
 
@@ -66,12 +89,20 @@ func TestLoadFails(t *testing.T) {
 		generated map[string]any
 		want      string
 	}{
-		{"without a schema the YAML refers to", map[string]any{}, "User"},
-		{"with a schema also written by hand", map[string]any{"User": account{}, "Error": account{}},
-			"both in openapi.yaml and generated"},
-		{"on a field type it cannot describe", map[string]any{"User": struct {
-			Extra any `json:"extra"`
-		}{}}, "no schema for field extra"},
+		{"when an overlay has no Go type", map[string]any{"User": sqlc.User{}},
+			"no Go type is given"},
+		{"when the Go type is not the one the overlay names",
+			map[string]any{"User": account{}, "RegisterRequest": registerRequest{}},
+			"generated from apidocs.account but openapi.yaml writes it by hand"},
+		{"when a hand-written schema is also generated",
+			map[string]any{"User": sqlc.User{}, "RegisterRequest": registerRequest{}, "Error": account{}},
+			"schema Error is generated"},
+		{"when an overlay names a field the Go type lacks",
+			map[string]any{"User": sqlc.User{}, "RegisterRequest": shortRegisterRequest()},
+			"describes property password"},
+		{"on a field type it cannot describe",
+			map[string]any{"User": sqlc.User{}, "RegisterRequest": registerRequest{}, "Odd": odd{}},
+			"no schema for field extra"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +112,18 @@ func TestLoadFails(t *testing.T) {
 			}
 		})
 	}
+}
+
+type odd struct {
+	Extra any `json:"extra"`
+}
+
+// shortRegisterRequest returns a registerRequest type without a password.
+func shortRegisterRequest() any {
+	type registerRequest struct {
+		Username string `json:"username"`
+	}
+	return registerRequest{}
 }
 
 func marshal(t *testing.T, v any) any {

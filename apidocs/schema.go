@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -79,4 +80,48 @@ func requiredFields(t reflect.Type) []string {
 		}
 	}
 	return names
+}
+
+// overlay copies the words written by hand in openapi.yaml onto a generated
+// schema: the description, and each property's description, format, examples
+// and string constraints. The shape (types, required, nullability) stays the
+// Go type's. A property the Go type does not have is an error, so the words
+// cannot outlive the field they describe.
+func overlay(gen, hand *openapi3.Schema) error {
+	if hand == nil {
+		return nil
+	}
+	if hand.Description != "" {
+		gen.Description = hand.Description
+	}
+	for _, name := range slices.Sorted(maps.Keys(hand.Properties)) {
+		g, h := gen.Properties[name], hand.Properties[name]
+		if g == nil || g.Value == nil {
+			return fmt.Errorf("openapi.yaml describes property %s, which the Go type does not have", name)
+		}
+		if h == nil || h.Value == nil {
+			continue
+		}
+		p := *g.Value // the generator may share one schema between fields
+		if h.Value.Description != "" {
+			p.Description = h.Value.Description
+		}
+		if h.Value.Format != "" {
+			p.Format = h.Value.Format
+		}
+		if len(h.Value.Examples) > 0 {
+			p.Examples = h.Value.Examples
+		}
+		if h.Value.Pattern != "" {
+			p.Pattern = h.Value.Pattern
+		}
+		if h.Value.MinLength != 0 {
+			p.MinLength = h.Value.MinLength
+		}
+		if h.Value.MaxLength != nil {
+			p.MaxLength = h.Value.MaxLength
+		}
+		gen.Properties[name] = openapi3.NewSchemaRef("", &p)
+	}
+	return nil
 }

@@ -7,11 +7,14 @@ import (
 	"authstarter/db/sqlc"
 )
 
-// docSchemas are the response bodies whose OpenAPI schema is generated from
-// the Go type the handlers write, keyed by component name: a column added to
-// users reaches /openapi.json with no edit here or in apidocs/openapi.yaml.
+// docSchemas are the bodies whose OpenAPI schema is generated from the Go type
+// the handlers read or write, keyed by component name: a column added to users
+// reaches /openapi.json with no edit here or in apidocs/openapi.yaml, and so
+// does a field added to registerRequest. A new route that writes another Go
+// type adds it here and refers to it as #/components/schemas/Name.
 var docSchemas = map[string]any{
-	"User": sqlc.User{},
+	"User":            sqlc.User{},
+	"RegisterRequest": registerRequest{},
 }
 
 // serveDocs adds /openapi.json, /openapi.yaml and the Swagger UI at /docs.
