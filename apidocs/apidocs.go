@@ -6,6 +6,7 @@
 package apidocs
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -45,35 +46,9 @@ func Load(generated map[string]any) (*openapi3.T, error) {
 	if doc.Components.Schemas == nil {
 		doc.Components.Schemas = openapi3.Schemas{}
 	}
-	schemas := doc.Components.Schemas
-	for _, name := range slices.Sorted(maps.Keys(schemas)) {
-		if schemas[name].Value == nil {
-			continue // a $ref, not resolved yet
-		}
-		goType, ok := schemas[name].Value.Extensions[goTypeKey]
-		if _, gen := generated[name]; ok && !gen {
-			return nil, fmt.Errorf("apidocs: schema %s: openapi.yaml says it is generated from %v, "+
-				"but no Go type is given for it", name, goType)
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(generated)) {
-		v := generated[name]
-		s, err := schemaFor(v)
-		if err != nil {
-			return nil, err
-		}
-		goType := reflect.TypeOf(v)
-		s.Description = "Generated from the Go type " + goType.String() + "."
-		if hand, ok := schemas[name]; ok {
-			if hand.Value == nil || !namesType(hand.Value.Extensions[goTypeKey], goType) {
-				return nil, fmt.Errorf("apidocs: schema %s is generated from %s but openapi.yaml "+
-					"writes it by hand (to add words to it, mark it %s: %s)", name, goType, goTypeKey, goType)
-			}
-			if err := overlay(s, hand.Value); err != nil {
-				return nil, fmt.Errorf("apidocs: schema %s: %w", name, err)
-			}
-		}
-		schemas[name] = openapi3.NewSchemaRef("", s)
+
+	if err := addGenerated(doc.Components.Schemas, generated); err != nil {
+		return nil, err
 	}
 
 	if err := openapi3.NewLoader().ResolveRefsIn(doc, nil); err != nil {
@@ -83,6 +58,42 @@ func Load(generated map[string]any) (*openapi3.T, error) {
 		return nil, fmt.Errorf("apidocs: invalid document: %w", err)
 	}
 	return doc, nil
+}
+
+// addGenerated puts the schema of each generated Go type into schemas, with
+// the words of its overlay from openapi.yaml.
+func addGenerated(schemas openapi3.Schemas, generated map[string]any) error {
+	for _, name := range slices.Sorted(maps.Keys(schemas)) {
+		hand := schemas[name].Value // nil for a $ref, not resolved yet
+		if hand == nil || hand.Extensions[goTypeKey] == nil {
+			continue
+		}
+		if _, ok := generated[name]; !ok {
+			return fmt.Errorf("apidocs: schema %s: openapi.yaml says it is generated from %v, "+
+				"but no Go type is given for it", name, hand.Extensions[goTypeKey])
+		}
+	}
+
+	for _, name := range slices.Sorted(maps.Keys(generated)) {
+		v := generated[name]
+		s, err := schemaFor(v)
+		if err != nil {
+			return err
+		}
+		t := reflect.TypeOf(v)
+		s.Description = "Generated from the Go type " + t.String() + "."
+		if hand, ok := schemas[name]; ok {
+			if hand.Value == nil || !namesType(hand.Value.Extensions[goTypeKey], t) {
+				return fmt.Errorf("apidocs: schema %s is generated from %s but openapi.yaml "+
+					"writes it by hand (to add words to it, mark it %s: %s)", name, t, goTypeKey, t)
+			}
+			if err := overlay(s, hand.Value); err != nil {
+				return fmt.Errorf("apidocs: schema %s: %w", name, err)
+			}
+		}
+		schemas[name] = openapi3.NewSchemaRef("", s)
+	}
+	return nil
 }
 
 // namesType reports whether an x-go-type value such as "sqlc.User" names t;
@@ -100,8 +111,14 @@ func encode(doc *openapi3.T) (jsonDoc, yamlDoc []byte, err error) {
 	if jsonDoc, err = json.MarshalIndent(doc, "", "  "); err != nil {
 		return nil, nil, fmt.Errorf("apidocs: encode JSON: %w", err)
 	}
-	if yamlDoc, err = yaml.Marshal(doc); err != nil {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
 		return nil, nil, fmt.Errorf("apidocs: encode YAML: %w", err)
 	}
-	return jsonDoc, yamlDoc, nil
+	if err := enc.Close(); err != nil {
+		return nil, nil, fmt.Errorf("apidocs: encode YAML: %w", err)
+	}
+	return jsonDoc, buf.Bytes(), nil
 }

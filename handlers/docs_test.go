@@ -68,7 +68,8 @@ func (a *testApp) checkContract(req *http.Request, rec *httptest.ResponseRecorde
 		}
 		schema := c.doc.Components.Schemas["Error"].Value
 		if err := schema.VisitJSON(body, openapi3.EnableJSONSchema2020()); err != nil {
-			a.t.Errorf("%s: undocumented route answered %d, not with the error shape: %v", where, rec.Code, err)
+			a.t.Errorf("%s: undocumented route answered %d, not with the error shape: %v",
+				where, rec.Code, err)
 		}
 		return
 	}
@@ -93,7 +94,8 @@ func (a *testApp) checkContract(req *http.Request, rec *httptest.ResponseRecorde
 	// ValidateResponse passes any body where the document has no content.
 	if resp := route.Operation.Responses.Status(rec.Code); resp != nil &&
 		len(resp.Value.Content) == 0 && rec.Body.Len() > 0 {
-		a.t.Errorf("%s: response %d has a body the document does not mention: %s", where, rec.Code, rec.Body)
+		a.t.Errorf("%s: response %d has a body the document does not mention: %s",
+			where, rec.Code, rec.Body)
 	}
 }
 
@@ -147,8 +149,9 @@ func TestDocsAreServed(t *testing.T) {
 	}
 
 	r := a.get(apidocs.PathJSON, "")
-	if r.Code != http.StatusOK || !strings.HasPrefix(r.Header().Get("Content-Type"), "application/json") {
-		t.Fatalf("GET /openapi.json: %d %s", r.Code, r.Header().Get("Content-Type"))
+	ct := r.Header().Get("Content-Type")
+	if r.Code != http.StatusOK || !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("GET /openapi.json: %d %s", r.Code, ct)
 	}
 	if diff := cmp.Diff(jsonValue(t, want), jsonValue(t, r.Body.Bytes())); diff != "" {
 		t.Errorf("/openapi.json is not the loaded document (-want +got):\n%s", diff)
