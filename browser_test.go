@@ -47,6 +47,13 @@ func TestBrowserDocsAuthorizeAndTrySelf(t *testing.T) {
 		chromedp.SendKeys(`#oauth_password`, password),
 		chromedp.Click(`.modal-ux .auth-btn-wrapper .btn.modal-btn.authorize`),
 		chromedp.WaitVisible(`.modal-ux button[aria-label="Remove authorization"]`),
+	)
+	saveScreenshot(t, ctx, "docs-authorized.png")
+	if err != nil {
+		t.Fatalf("authorize in /docs: %v\nconsole:\n%s", err, console())
+	}
+
+	err = chromedp.Do(ctx,
 		chromedp.Click(`.modal-ux .btn-done`),
 		chromedp.WaitNotPresent(`.modal-ux`),
 
