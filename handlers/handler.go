@@ -34,7 +34,9 @@ type Handler struct {
 // bodyLimit bounds every request body; no route needs more.
 const bodyLimit = "64K"
 
-// New returns the Echo application with every route and middleware in place.
+// New returns the Echo application with every route and middleware in place,
+// and the API documentation at /docs. It panics if the embedded API document
+// is invalid, which the handler tests would have caught.
 func New(opts Options) *echo.Echo {
 	h := &Handler{svc: opts.Service, pool: opts.Pool, log: opts.Logger}
 
@@ -63,6 +65,8 @@ func New(opts Options) *echo.Echo {
 	a.POST("/register", h.register)
 	a.POST("/token", h.token, noStore)
 	a.GET("/self", h.self, bearer)
+
+	serveDocs(e)
 	return e
 }
 
