@@ -2,6 +2,7 @@ package apidocs
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -142,4 +143,35 @@ func decode(t *testing.T, s string) any {
 		t.Fatalf("decode %s: %v", s, err)
 	}
 	return v
+}
+
+// patch has fields that stand for other types in JSON, as auth.Field does.
+type patch struct {
+	Name  wrapped[string] `json:"name,omitempty"`
+	Email wrapped[string] `json:"email,omitempty" nullable:"true"`
+}
+
+type wrapped[T any] struct {
+	Set   bool
+	Value T
+}
+
+func (wrapped[T]) JSONValueType() reflect.Type { return reflect.TypeFor[T]() }
+
+func TestSchemaOfWrappedFieldsIsTheirValue(t *testing.T) {
+	s, err := schemaFor(patch{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+		"type": "object",
+		"additionalProperties": false,
+		"properties": {
+			"name": {"type": "string"},
+			"email": {"type": ["string", "null"]}
+		}
+	}`
+	if diff := cmp.Diff(decode(t, want), marshal(t, s)); diff != "" {
+		t.Errorf("schema of patch (-want +got):\n%s", diff)
+	}
 }

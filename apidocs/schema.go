@@ -20,7 +20,14 @@ var (
 	timeType          = reflect.TypeFor[time.Time]()
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	wrapperType       = reflect.TypeFor[valueWrapper]()
 )
+
+// valueWrapper is a type that stands in JSON for a value of another type, such
+// as auth.Field[T], which is T (or null) in JSON.
+type valueWrapper interface {
+	JSONValueType() reflect.Type
+}
 
 // schemaFor builds the JSON Schema (OpenAPI 3.1 dialect) of the JSON that
 // encoding/json writes for v: every field with a json tag, required unless it
@@ -37,8 +44,16 @@ func schemaFor(v any) (*openapi3.Schema, error) {
 // customize fixes what openapi3gen leaves to us: types it does not know,
 // required fields, and nullability written the 3.1 way (a "null" type
 // rather than 3.0's nullable keyword).
-func customize(name string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema) error {
+func customize(name string, t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 	switch {
+	case t.Implements(wrapperType):
+		inner, err := schemaFor(reflect.Zero(reflect.Zero(t).Interface().(valueWrapper).JSONValueType()).Interface())
+		if err != nil {
+			return err
+		}
+		*s = *inner
+		// A field that may be cleared says so with the tag nullable:"true".
+		s.Nullable = tag.Get("nullable") == "true"
 	case t == uuidType:
 		s.Type, s.Format = &openapi3.Types{openapi3.TypeString}, "uuid"
 	case t == timeType:
