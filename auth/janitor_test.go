@@ -31,7 +31,8 @@ func TestDeleteEndedSessions(t *testing.T) {
 		if ss.revoked != "" {
 			revoked = "now() + interval '" + ss.revoked + "'"
 		}
-		_, err := s.pool.Exec(ctx, `INSERT INTO sessions (user_id, refresh_token_hash, user_agent, expires_at, revoked_at, last_used_at)
+		_, err := s.pool.Exec(ctx, `INSERT INTO sessions
+			(user_id, refresh_token_hash, user_agent, expires_at, revoked_at, last_used_at)
 			SELECT id, '\x00', $1, now() + $2::interval, `+revoked+`, now() + $3::interval FROM users`,
 			ss.name, ss.expires, ss.lastUsed)
 		if err != nil {

@@ -72,7 +72,8 @@ func TestLoadReadsDotenvAndEnvironmentWins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.DatabaseURL != "postgres://file/db" || cfg.SessionIdleTimeout != 2*time.Hour || cfg.ListenAddr != "127.0.0.1:2" {
+	if cfg.DatabaseURL != "postgres://file/db" || cfg.SessionIdleTimeout != 2*time.Hour ||
+		cfg.ListenAddr != "127.0.0.1:2" {
 		t.Errorf("cfg = %+v, want the file's values with LISTEN_ADDR from the environment", cfg)
 	}
 	if _, err := Load(base, filepath.Join(t.TempDir(), "absent")); err != nil {
@@ -115,7 +116,8 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 			}
 		})
 	}
-	cfg, err := load(t, "AUTH_SESSION_IDLE_TIMEOUT=16m", "AUTH_SESSION_CLEANUP_INTERVAL=0s", "TRUSTED_PROXIES=10.0.0.0/8, ::1/128")
+	cfg, err := load(t, "AUTH_SESSION_IDLE_TIMEOUT=16m", "AUTH_SESSION_CLEANUP_INTERVAL=0s",
+		"TRUSTED_PROXIES=10.0.0.0/8, ::1/128")
 	if err != nil || cfg.SessionIdleTimeout != 16*time.Minute || len(cfg.TrustedProxies) != 2 {
 		t.Errorf("valid values refused: %+v, %v", cfg, err)
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -49,6 +50,20 @@ func (a *testApp) mustRefresh(refreshToken string) tokenResponse {
 func (a *testApp) logoutForm(refreshToken string, headers ...string) response {
 	a.t.Helper()
 	return a.postForm("/auth/token/logout", url.Values{"refresh_token": {refreshToken}}, headers...)
+}
+
+// tryLogin runs the password grant and returns whatever it answers.
+func (a *testApp) tryLogin(username, pw string) response {
+	a.t.Helper()
+	return a.postForm("/auth/token", url.Values{
+		"grant_type": {"password"}, "username": {username}, "password": {pw},
+	})
+}
+
+// passwordBody is a POST /auth/self/password body.
+func passwordBody(current, next string) string {
+	b, _ := json.Marshal(passwordChange{CurrentPassword: current, NewPassword: next})
+	return string(b)
 }
 
 // exec runs SQL on the test database, failing the test on error.

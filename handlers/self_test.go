@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,7 +14,7 @@ func TestEndingSessionsStopsAccessTokensAtOnce(t *testing.T) {
 		{http.MethodGet, "/auth/token/validate", ""},
 		{http.MethodGet, "/auth/self/sessions", ""},
 		{http.MethodPatch, "/auth/self", `{}`},
-		{http.MethodPost, "/auth/self/password", `{"current_password":"` + goodPassword + `","new_password":"another long passphrase"}`},
+		{http.MethodPost, "/auth/self/password", passwordBody(goodPassword, "another long passphrase")},
 		{http.MethodDelete, "/auth/self/sessions/00000000-0000-0000-0000-000000000000", ""},
 		{http.MethodPost, "/auth/token/logout/all", ""},
 	}
@@ -44,7 +43,7 @@ func TestEndingSessionsStopsAccessTokensAtOnce(t *testing.T) {
 		}},
 		{"password change in another session", false, func(a *testApp, actor, _ tokenResponse) {
 			a.call(http.MethodPost, "/auth/self/password", actor.AccessToken,
-				`{"current_password":"`+goodPassword+`","new_password":"a brand new passphrase"}`).
+				passwordBody(goodPassword, "a brand new passphrase")).
 				wantStatus(http.StatusNoContent)
 		}},
 		{"deactivation", true, func(a *testApp, _, _ tokenResponse) {
@@ -130,7 +129,8 @@ func TestUpdateSelf(t *testing.T) {
 		t.Errorf("body reveals the password hash: %s", r.Body)
 	}
 	r.decode(&got)
-	if got.Username != "nora" || got.ID != orig.ID || got.IsSuperuser || !got.IsActive || !got.UpdatedAt.After(orig.UpdatedAt) {
+	if got.Username != "nora" || got.ID != orig.ID || got.IsSuperuser || !got.IsActive ||
+		!got.UpdatedAt.After(orig.UpdatedAt) {
 		t.Errorf("after rename: %+v, want nora, same id and flags, later updated_at", got)
 	}
 	a.login("nora", goodPassword)
@@ -142,8 +142,7 @@ func TestChangePassword(t *testing.T) {
 	current := a.login("ola", goodPassword)
 	other := a.login("ola", goodPassword)
 	change := func(cur, next string) response {
-		body, _ := json.Marshal(passwordChange{CurrentPassword: cur, NewPassword: next})
-		return a.call(http.MethodPost, "/auth/self/password", current.AccessToken, string(body))
+		return a.call(http.MethodPost, "/auth/self/password", current.AccessToken, passwordBody(cur, next))
 	}
 
 	change("wrong password", "a brand new passphrase").wantError(http.StatusBadRequest, "invalid_current_password")
@@ -151,7 +150,8 @@ func TestChangePassword(t *testing.T) {
 	change(goodPassword, "password123").wantError(http.StatusUnprocessableEntity, "validation_error")
 	change(goodPassword, strings.Repeat("x", 257)).wantError(http.StatusUnprocessableEntity, "validation_error")
 	change(goodPassword, "").wantError(http.StatusUnprocessableEntity, "validation_error")
-	a.call(http.MethodPost, "/auth/self/password", current.AccessToken, `{"current_password":"x","new_password":"y","is_superuser":true}`).
+	a.call(http.MethodPost, "/auth/self/password", current.AccessToken,
+		`{"current_password":"x","new_password":"y","is_superuser":true}`).
 		wantError(http.StatusBadRequest, "invalid_request")
 	// Nothing above changed anything.
 	a.get("/auth/self", other.AccessToken).wantStatus(http.StatusOK)
@@ -165,8 +165,7 @@ func TestChangePassword(t *testing.T) {
 	a.get("/auth/self", other.AccessToken).wantError(http.StatusUnauthorized, "invalid_token")
 	a.refresh(other.RefreshToken).wantError(http.StatusBadRequest, "invalid_grant")
 	a.login("ola", "new long passphrase")
-	r := a.postForm("/auth/token", map[string][]string{"grant_type": {"password"}, "username": {"ola"}, "password": {goodPassword}})
-	r.wantError(http.StatusBadRequest, "invalid_grant")
+	a.tryLogin("ola", goodPassword).wantError(http.StatusBadRequest, "invalid_grant")
 }
 
 func TestOwnSessions(t *testing.T) {
@@ -265,8 +264,7 @@ func TestImportedBcryptHashIsUpgradedOnLogin(t *testing.T) {
 	}
 	a.exec("INSERT INTO users (username, password_hash) VALUES ('rae', $1)", string(hash))
 
-	r := a.postForm("/auth/token", map[string][]string{"grant_type": {"password"}, "username": {"rae"}, "password": {"wrong password"}})
-	r.wantError(http.StatusBadRequest, "invalid_grant")
+	a.tryLogin("rae", "wrong password").wantError(http.StatusBadRequest, "invalid_grant")
 	if got := storedHash(t, a, "rae"); got != string(hash) {
 		t.Fatalf("a failed login changed the hash to %q", got)
 	}
@@ -285,8 +283,19 @@ func TestLongPasswordsAreNotTruncated(t *testing.T) {
 	a.login("sol", pw)
 
 	almost := pw[:89] + "X" + pw[90:]
-	r := a.postForm("/auth/token", map[string][]string{"grant_type": {"password"}, "username": {"sol"}, "password": {almost}})
-	r.wantError(http.StatusBadRequest, "invalid_grant")
+	a.tryLogin("sol", almost).wantError(http.StatusBadRequest, "invalid_grant")
+}
+
+func TestPasswordsAreNormalizedAtRegistrationAndLogin(t *testing.T) {
+	a := newTestApp(t)
+	a.register("uri", "ｆｕｌｌ ｗｉｄｔｈ ｐａｓｓ") // NFKC: "full width pass"
+	a.login("uri", "full width pass")
+	a.login("uri", "ｆｕｌｌ width pass")
+
+	long := strings.Repeat("é", 64) // 64 code points, 128 bytes
+	a.register("vic", long)
+	a.login("vic", long)
+	a.login("vic", strings.Repeat("e\u0301", 64)) // the same, decomposed
 }
 
 func TestErrorBodiesHaveOneShape(t *testing.T) {
@@ -301,7 +310,7 @@ func TestErrorBodiesHaveOneShape(t *testing.T) {
 		a.do(http.MethodPost, "/auth/token/logout", nil),
 		a.call(http.MethodPatch, "/auth/self", tok.AccessToken, `{"username":null}`),
 		a.call(http.MethodPatch, "/auth/self", tok.AccessToken, `{"x":1}`),
-		a.call(http.MethodPost, "/auth/self/password", tok.AccessToken, `{"current_password":"nope","new_password":"a brand new passphrase"}`),
+		a.call(http.MethodPost, "/auth/self/password", tok.AccessToken, passwordBody("nope", "a brand new passphrase")),
 		a.call(http.MethodDelete, "/auth/self/sessions/nope", tok.AccessToken, ""),
 		a.call(http.MethodGet, "/auth/token/logout", "", ""),
 	}
@@ -322,7 +331,8 @@ func TestErrorBodiesHaveOneShape(t *testing.T) {
 func storedHash(t testing.TB, a *testApp, username string) string {
 	t.Helper()
 	var hash string
-	if err := a.pool.QueryRow(t.Context(), "SELECT password_hash FROM users WHERE username = $1", username).Scan(&hash); err != nil {
+	err := a.pool.QueryRow(t.Context(), "SELECT password_hash FROM users WHERE username = $1", username).Scan(&hash)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return hash

@@ -206,7 +206,13 @@ func TestValidateDescribesTheToken(t *testing.T) {
 		t.Errorf("scopes should be an empty array: %s", r.Body)
 	}
 
-	a.get("/auth/token/validate", "").wantError(http.StatusUnauthorized, "unauthorized")
+	for _, path := range []string{"/auth/token/validate", "/auth/self/sessions"} {
+		r := a.get(path, "")
+		r.wantError(http.StatusUnauthorized, "unauthorized")
+		if got := r.Header().Get("WWW-Authenticate"); got != `Bearer realm="authstarter"` {
+			t.Errorf("%s: WWW-Authenticate = %q, want a bare Bearer challenge", path, got)
+		}
+	}
 	a.get("/auth/token/validate", tok.RefreshToken).wantError(http.StatusUnauthorized, "invalid_token")
 	a.get("/auth/token/validate", "garbage").wantError(http.StatusUnauthorized, "invalid_token")
 }
