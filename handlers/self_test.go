@@ -337,3 +337,32 @@ func storedHash(t testing.TB, a *testApp, username string) string {
 	}
 	return hash
 }
+
+func TestDatabaseFailuresAreInternalErrorsWithoutDetail(t *testing.T) {
+	a := newTestApp(t)
+	a.register("wyn", goodPassword)
+	tok := a.login("wyn", goodPassword)
+	sid := sessionID(t, tok.AccessToken)
+	a.pool.Close()
+
+	responses := map[string]response{
+		"refresh":     a.refreshBearer(tok.RefreshToken),
+		"validate":    a.get("/auth/token/validate", tok.AccessToken),
+		"logout":      a.logoutForm(tok.RefreshToken),
+		"logout all":  a.call(http.MethodPost, "/auth/token/logout/all", tok.AccessToken, ""),
+		"update self": a.call(http.MethodPatch, "/auth/self", tok.AccessToken, `{"username":"wynn"}`),
+		"password": a.call(http.MethodPost, "/auth/self/password", tok.AccessToken,
+			passwordBody(goodPassword, "x y z w v u")),
+		"sessions":       a.get("/auth/self/sessions", tok.AccessToken),
+		"delete session": a.call(http.MethodDelete, "/auth/self/sessions/"+sid, tok.AccessToken, ""),
+	}
+	for name, r := range responses {
+		r.wantError(http.StatusInternalServerError, "internal_error")
+		if e := r.apiError(); e.RequestID == "" || strings.Contains(strings.ToLower(r.Body.String()), "pool") {
+			t.Errorf("%s: body %s, want a request id and no driver text", name, r.Body)
+		}
+	}
+	if n := strings.Count(a.log.String(), `"msg":"internal error"`); n != len(responses) {
+		t.Errorf("logged %d internal errors, want each of the %d once", n, len(responses))
+	}
+}
