@@ -69,6 +69,9 @@ func errorFor(err error) *Error {
 			"the requested scope is unknown or exceeds what may be granted")
 	case errors.Is(err, auth.ErrInvalidToken):
 		return invalidToken("the access token's session has ended or its user is inactive")
+	case errors.Is(err, auth.ErrWrongPassword):
+		return newError(http.StatusBadRequest, "invalid_current_password",
+			"current_password is not the account's password")
 	case errors.Is(err, auth.ErrUsernameTaken):
 		return newError(http.StatusConflict, codeConflict, "a user with this username already exists")
 	case errors.Is(err, auth.ErrRegistrationClosed):

@@ -66,6 +66,16 @@ func New(opts Options) *echo.Echo {
 	a.POST("/token", h.token, noStore)
 	a.GET("/self", h.self, bearer)
 
+	// Session and token lifecycle, and the user's own account.
+	a.POST("/token/refresh", h.refreshBearer, noStore)
+	a.GET("/token/validate", h.validate, noStore, bearer)
+	a.POST("/token/logout", h.logout, noStore)
+	a.POST("/token/logout/all", h.logoutAll, noStore, bearer)
+	a.PATCH("/self", h.updateSelf, bearer)
+	a.POST("/self/password", h.changePassword, noStore, bearer)
+	a.GET("/self/sessions", h.listSessions, bearer)
+	a.DELETE("/self/sessions/:id", h.deleteSession, bearer)
+
 	serveDocs(e)
 	return e
 }
