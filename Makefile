@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 BIN := bin/authstarter
+SWAGGER_UI_VERSION := 5.35.0
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
 .PHONY: help
@@ -24,6 +25,12 @@ test: ## Run every test with the race detector against a real PostgreSQL
 	@url=$$(scripts/prepare.sh test-db) && \
 		TEST_DATABASE_URL="$$url" go test -race -count=1 ./...
 
+.PHONY: test-browser
+test-browser: ## Drive /docs in headless Chromium (apt-get installs chromium when missing)
+	@scripts/chromium.sh
+	@url=$$(scripts/prepare.sh test-db) && \
+		TEST_DATABASE_URL="$$url" go test -tags browser -count=1 -v -run '^TestBrowser' .
+
 .PHONY: cover
 cover: ## Report test coverage per package (hand-written code; generated code excluded)
 	@mkdir -p tmp && url=$$(scripts/prepare.sh test-db) && \
@@ -35,14 +42,18 @@ cover: ## Report test coverage per package (hand-written code; generated code ex
 .PHONY: check
 check: ## gofmt, go vet, staticcheck, sqlc vet, and generated code up to date
 	@out=$$(gofmt -l $(GO_FILES)); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
-	go vet ./...
-	go tool staticcheck ./...
+	go vet -tags browser ./...
+	go tool staticcheck -tags browser ./...
 	go tool sqlc vet
 	@go tool sqlc diff || { echo "db/sqlc is stale: run make generate and commit the result"; exit 1; }
 
 .PHONY: generate
 generate: ## Regenerate db/sqlc from db/schema and db/queries
 	go tool sqlc generate
+
+.PHONY: swagger-ui
+swagger-ui: ## Vendor the pinned swagger-ui-dist from npm into apidocs/ui (commit the result)
+	@scripts/swagger-ui.sh $(SWAGGER_UI_VERSION)
 
 .PHONY: db-start
 db-start: ## Start the project-local PostgreSQL (data in .data/postgres)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -268,5 +269,41 @@ func TestHelpPrintsUsage(t *testing.T) {
 	a := &app{stdout: &out, stderr: &out}
 	if err := a.run(t.Context(), []string{"help"}); err != nil || !strings.Contains(out.String(), "createsuperuser") {
 		t.Errorf("help: %v, %q", err, out.String())
+	}
+}
+
+func TestServeServesTheDocs(t *testing.T) {
+	base := startServer(t).url
+
+	res, err := http.Get(base + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var doc struct {
+		OpenAPI    string `json:"openapi"`
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /openapi.json: %d, %v", res.StatusCode, err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") || doc.Components.Schemas["User"] == nil {
+		t.Errorf("document is OpenAPI %q with schemas %v; want 3.1 with User", doc.OpenAPI,
+			len(doc.Components.Schemas))
+	}
+
+	res, err = http.Get(base + "/docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	page, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(page), "swagger-ui-bundle.js") {
+		t.Errorf("GET /docs: %d %.200s", res.StatusCode, page)
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("GET /docs: Content-Security-Policy = %q", csp)
 	}
 }

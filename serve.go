@@ -51,6 +51,10 @@ func (a *app) serve(ctx context.Context, cfg config.Config, log *slog.Logger) er
 		}
 	}
 
+	if cfg.SessionCleanupInterval > 0 {
+		go svc.RunJanitor(ctx, cfg.SessionCleanupInterval, cfg.SessionRetention, log)
+	}
+
 	e := handlers.New(handlers.Options{
 		Service:        svc,
 		Pool:           pool,
@@ -78,6 +82,7 @@ func newService(cfg config.Config, pool *pgxpool.Pool) (*auth.Service, error) {
 	return auth.New(pool, hasher, issuer, auth.Config{
 		RefreshTTL:        cfg.RefreshTokenTTL,
 		RefreshReuseGrace: cfg.RefreshReuseGrace,
+		IdleTimeout:       cfg.SessionIdleTimeout,
 		OpenRegistration:  cfg.OpenRegistration,
 		Policy:            password.Policy{MinLength: cfg.PasswordMinLength},
 		LoginMaxFailures:  cfg.LoginMaxFailures,

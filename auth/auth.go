@@ -50,8 +50,11 @@ const ScopeAdmin = "admin"
 type Config struct {
 	RefreshTTL        time.Duration
 	RefreshReuseGrace time.Duration
-	OpenRegistration  bool
-	Policy            password.Policy
+	// IdleTimeout ends a session that has not been refreshed for this long;
+	// zero turns the idle timeout off.
+	IdleTimeout      time.Duration
+	OpenRegistration bool
+	Policy           password.Policy
 	// LoginMaxFailures is how many failed password logins in a row lock an
 	// account; 0 turns the lock off.
 	LoginMaxFailures int

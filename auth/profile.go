@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 
 	"github.com/google/uuid"
 
@@ -64,6 +65,10 @@ type Field[T any] struct {
 	Null  bool
 	Value T
 }
+
+// JSONValueType reports the type the field holds in JSON, for the API
+// documentation; a field tagged nullable:"true" may also be null.
+func (Field[T]) JSONValueType() reflect.Type { return reflect.TypeFor[T]() }
 
 // Of returns a Field set to v.
 func Of[T any](v T) Field[T] { return Field[T]{Set: true, Value: v} }

@@ -129,9 +129,10 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, scope string) (Toke
 	}
 	presented := hashToken(refreshToken)
 	sess, err := s.q.RotateRefreshToken(ctx, sqlc.RotateRefreshTokenParams{
-		ID:      claims.SessionID,
-		OldHash: presented,
-		NewHash: hashToken(next),
+		ID:          claims.SessionID,
+		OldHash:     presented,
+		NewHash:     hashToken(next),
+		IdleSeconds: s.idleSeconds(),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		_, err := s.q.RevokeReusedSession(ctx, sqlc.RevokeReusedSessionParams{

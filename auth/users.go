@@ -71,8 +71,9 @@ func (s *Service) EnsureSuperuser(ctx context.Context, username, pw string) (boo
 // same query that the token's session is live and the user active.
 func (s *Service) CurrentUser(ctx context.Context, claims *token.AccessClaims) (sqlc.User, error) {
 	user, err := s.q.GetSessionUser(ctx, sqlc.GetSessionUserParams{
-		UserID:    claims.UserID(),
-		SessionID: claims.SessionID,
+		UserID:      claims.UserID(),
+		SessionID:   claims.SessionID,
+		IdleSeconds: s.idleSeconds(),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sqlc.User{}, ErrInvalidToken

@@ -61,6 +61,17 @@ type Config struct {
 	// HashConcurrency bounds how many password hashes run at once (0: one per CPU).
 	HashConcurrency int `env:"AUTH_HASH_CONCURRENCY" envDefault:"0"`
 
+	// SessionIdleTimeout ends a session not refreshed for this long; 0 turns it
+	// off. When set it must exceed AUTH_ACCESS_TOKEN_TTL, or an active client
+	// would be logged out between two refreshes.
+	SessionIdleTimeout time.Duration `env:"AUTH_SESSION_IDLE_TIMEOUT" envDefault:"0s"`
+	// SessionCleanupInterval is how often serve deletes long-ended sessions;
+	// 0 turns the cleanup off.
+	SessionCleanupInterval time.Duration `env:"AUTH_SESSION_CLEANUP_INTERVAL" envDefault:"1h"`
+	// SessionRetention is how long an ended (expired, revoked or idle) session
+	// is kept, for auditing and to recognise its spent tokens, before cleanup.
+	SessionRetention time.Duration `env:"AUTH_SESSION_RETENTION" envDefault:"168h"`
+
 	// LoginMaxFailures is how many failed password logins for one username,
 	// each within LoginLockout of the previous, lock it; 0 turns the lock off.
 	// The count lives in PostgreSQL, shared by every replica.
@@ -137,6 +148,13 @@ func (cfg Config) validate() error {
 		return errors.New("AUTH_CLOCK_LEEWAY must be between 0s and 5m")
 	case cfg.PasswordMinLength < 1 || cfg.PasswordMinLength > 64:
 		return errors.New("AUTH_PASSWORD_MIN_LENGTH must be between 1 and 64")
+	case cfg.SessionIdleTimeout < 0 ||
+		(cfg.SessionIdleTimeout > 0 && cfg.SessionIdleTimeout <= cfg.AccessTokenTTL):
+		return errors.New("AUTH_SESSION_IDLE_TIMEOUT must be 0 (off) or longer than AUTH_ACCESS_TOKEN_TTL")
+	case cfg.SessionCleanupInterval < 0:
+		return errors.New("AUTH_SESSION_CLEANUP_INTERVAL must be 0 (off) or a positive duration such as 1h")
+	case cfg.SessionRetention < 0:
+		return errors.New("AUTH_SESSION_RETENTION must be zero or a positive duration such as 168h")
 	case cfg.HashConcurrency < 0:
 		return errors.New("AUTH_HASH_CONCURRENCY must be 0 (one per CPU) or more")
 	case (cfg.FirstSuperuser == "") != (cfg.FirstSuperuserPassword == ""):

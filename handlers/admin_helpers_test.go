@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,21 +23,8 @@ func (a *testApp) superuser(username string) (userBody, tokenResponse) {
 		a.login(username, goodPassword, auth.ScopeAdmin)
 }
 
-// call sends a request with a Bearer token and, when body is not empty, a
-// JSON body.
-func (a *testApp) call(method, path, accessToken, body string) response {
-	a.t.Helper()
-	headers := []string{"Authorization", "Bearer " + accessToken}
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-		headers = append(headers, "Content-Type", "application/json")
-	}
-	return a.do(method, path, r, headers...)
-}
-
-// wantStatus fails unless the response has the status.
-func (r response) wantStatus(status int) response {
+// expect fails unless the response has the status, and returns it.
+func (r response) expect(status int) response {
 	r.t.Helper()
 	if r.Code != status {
 		body := r.Body.String()

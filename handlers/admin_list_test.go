@@ -18,7 +18,7 @@ func (a *testApp) page(accessToken string, query url.Values) (names []string, ne
 		Items      []userBody `json:"items"`
 		NextCursor *string    `json:"next_cursor"`
 	}
-	a.call(http.MethodGet, "/admin/users?"+query.Encode(), accessToken, "").wantStatus(http.StatusOK).decode(&p)
+	a.call(http.MethodGet, "/admin/users?"+query.Encode(), accessToken, "").expect(http.StatusOK).decode(&p)
 	for _, u := range p.Items {
 		names = append(names, u.Username)
 	}

@@ -23,11 +23,11 @@ func TestLastSuperuserCannotRemoveThemselves(t *testing.T) {
 		t.Fatalf("active superusers = %d after refused changes, want 1", n)
 	}
 	// Changes that keep them a superuser are fine.
-	a.call(http.MethodPatch, path, tok.AccessToken, `{"is_superuser":true,"username":"Groot"}`).wantStatus(http.StatusOK)
+	a.call(http.MethodPatch, path, tok.AccessToken, `{"is_superuser":true,"username":"Groot"}`).expect(http.StatusOK)
 
 	// With another active superuser, they may step down.
 	a.superuser("heir")
-	a.call(http.MethodPatch, path, tok.AccessToken, `{"is_superuser":false}`).wantStatus(http.StatusOK)
+	a.call(http.MethodPatch, path, tok.AccessToken, `{"is_superuser":false}`).expect(http.StatusOK)
 	if n := a.countUsers("is_active AND is_superuser"); n != 1 {
 		t.Errorf("active superusers = %d, want 1 (heir)", n)
 	}

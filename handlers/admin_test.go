@@ -36,21 +36,21 @@ func TestAdminPowerIsCheckedOnEveryRequest(t *testing.T) {
 	a := newTestApp(t)
 	_, boss := a.superuser("boss")
 	deputy, deputyTok := a.superuser("deputy")
-	a.call(http.MethodGet, "/admin/users", deputyTok.AccessToken, "").wantStatus(http.StatusOK)
+	a.call(http.MethodGet, "/admin/users", deputyTok.AccessToken, "").expect(http.StatusOK)
 
 	// Demoted: the admin-scoped token stops working at once.
 	a.call(http.MethodPatch, "/admin/users/"+deputy.ID, boss.AccessToken, `{"is_superuser":false}`).
-		wantStatus(http.StatusOK)
+		expect(http.StatusOK)
 	a.call(http.MethodGet, "/admin/users", deputyTok.AccessToken, "").wantError(http.StatusForbidden, "forbidden")
 
 	// Promoted again but deactivated: the token's session is over.
 	a.call(http.MethodPatch, "/admin/users/"+deputy.ID, boss.AccessToken, `{"is_superuser":true,"is_active":false}`).
-		wantStatus(http.StatusOK)
+		expect(http.StatusOK)
 	a.call(http.MethodGet, "/admin/users", deputyTok.AccessToken, "").wantError(http.StatusUnauthorized, "invalid_token")
 
 	// An administrator whose sessions were ended is out too.
 	self := a.get("/auth/self", boss.AccessToken).user()
-	a.call(http.MethodDelete, "/admin/users/"+self.ID+"/sessions", boss.AccessToken, "").wantStatus(http.StatusNoContent)
+	a.call(http.MethodDelete, "/admin/users/"+self.ID+"/sessions", boss.AccessToken, "").expect(http.StatusNoContent)
 	a.call(http.MethodGet, "/admin/users", boss.AccessToken, "").wantError(http.StatusUnauthorized, "invalid_token")
 }
 
@@ -60,7 +60,7 @@ func TestAdminCreatesAndReadsUsers(t *testing.T) {
 
 	r := a.call(http.MethodPost, "/admin/users", tok.AccessToken,
 		`{"username":" Vera ","password":"`+goodPassword+`","is_superuser":true,"is_active":false}`)
-	vera := r.wantStatus(http.StatusCreated).user()
+	vera := r.expect(http.StatusCreated).user()
 	if vera.Username != "vera" || !vera.IsSuperuser || vera.IsActive || vera.ID == "" {
 		t.Errorf("created %+v, want inactive superuser vera", vera)
 	}
@@ -68,13 +68,13 @@ func TestAdminCreatesAndReadsUsers(t *testing.T) {
 		t.Errorf("Location = %q, want %q", got, want)
 	}
 	walt := a.call(http.MethodPost, "/admin/users", tok.AccessToken,
-		`{"username":"walt","password":"`+goodPassword+`"}`).wantStatus(http.StatusCreated).user()
+		`{"username":"walt","password":"`+goodPassword+`"}`).expect(http.StatusCreated).user()
 	if !walt.IsActive || walt.IsSuperuser {
 		t.Errorf("created %+v, want by default an active ordinary user", walt)
 	}
 	a.login("walt", goodPassword)
 
-	got := a.call(http.MethodGet, "/admin/users/"+vera.ID, tok.AccessToken, "").wantStatus(http.StatusOK).user()
+	got := a.call(http.MethodGet, "/admin/users/"+vera.ID, tok.AccessToken, "").expect(http.StatusOK).user()
 	if got != vera {
 		t.Errorf("GET = %+v, want %+v", got, vera)
 	}
@@ -123,10 +123,10 @@ func TestAdminUpdatesUsers(t *testing.T) {
 		return a.call(http.MethodPatch, path, tok.AccessToken, body)
 	}
 
-	if got := patch(`{}`).wantStatus(http.StatusOK).user(); got != xavi {
+	if got := patch(`{}`).expect(http.StatusOK).user(); got != xavi {
 		t.Errorf("after {}: %+v, want unchanged %+v", got, xavi)
 	}
-	got := patch(`{"username":"XAVIER","is_superuser":true}`).wantStatus(http.StatusOK).user()
+	got := patch(`{"username":"XAVIER","is_superuser":true}`).expect(http.StatusOK).user()
 	if got.Username != "xavier" || !got.IsSuperuser || !got.IsActive || got.ID != xavi.ID {
 		t.Errorf("after rename and promotion: %+v", got)
 	}
@@ -152,7 +152,7 @@ func TestAdminPasswordResetEndsTheUsersSessions(t *testing.T) {
 	old := a.login("zoe", goodPassword)
 
 	a.call(http.MethodPatch, "/admin/users/"+zoe.ID, tok.AccessToken, `{"password":"a brand new passphrase"}`).
-		wantStatus(http.StatusOK)
+		expect(http.StatusOK)
 
 	a.get("/auth/self", old.AccessToken).wantError(http.StatusUnauthorized, "invalid_token")
 	a.refresh(old.RefreshToken).wantError(http.StatusBadRequest, "invalid_grant")
@@ -167,18 +167,18 @@ func TestAdminDeactivationAndDeletionStopTokensAtOnce(t *testing.T) {
 
 	amy := a.register("amy", goodPassword)
 	amyTok := a.login("amy", goodPassword)
-	a.call(http.MethodPatch, "/admin/users/"+amy.ID, tok.AccessToken, `{"is_active":false}`).wantStatus(http.StatusOK)
+	a.call(http.MethodPatch, "/admin/users/"+amy.ID, tok.AccessToken, `{"is_active":false}`).expect(http.StatusOK)
 	a.get("/auth/self", amyTok.AccessToken).wantError(http.StatusUnauthorized, "invalid_token")
 	a.refresh(amyTok.RefreshToken).wantError(http.StatusBadRequest, "invalid_grant")
 	// Reactivation does not bring the old sessions back.
-	a.call(http.MethodPatch, "/admin/users/"+amy.ID, tok.AccessToken, `{"is_active":true}`).wantStatus(http.StatusOK)
+	a.call(http.MethodPatch, "/admin/users/"+amy.ID, tok.AccessToken, `{"is_active":true}`).expect(http.StatusOK)
 	a.get("/auth/self", amyTok.AccessToken).wantError(http.StatusUnauthorized, "invalid_token")
 	a.refresh(amyTok.RefreshToken).wantError(http.StatusBadRequest, "invalid_grant")
 	a.login("amy", goodPassword)
 
 	ben := a.register("ben", goodPassword)
 	benTok := a.login("ben", goodPassword)
-	a.call(http.MethodDelete, "/admin/users/"+ben.ID, tok.AccessToken, "").wantStatus(http.StatusNoContent)
+	a.call(http.MethodDelete, "/admin/users/"+ben.ID, tok.AccessToken, "").expect(http.StatusNoContent)
 	a.get("/auth/self", benTok.AccessToken).wantError(http.StatusUnauthorized, "invalid_token")
 	a.refresh(benTok.RefreshToken).wantError(http.StatusBadRequest, "invalid_grant")
 	a.call(http.MethodGet, "/admin/users/"+ben.ID, tok.AccessToken, "").wantError(http.StatusNotFound, "not_found")
@@ -195,7 +195,7 @@ func TestDeletedUsersTokensNeverPassToANewUserOfTheSameName(t *testing.T) {
 	_, tok := a.superuser("root")
 	old := a.register("nina", goodPassword)
 	oldTok := a.login("nina", goodPassword)
-	a.call(http.MethodDelete, "/admin/users/"+old.ID, tok.AccessToken, "").wantStatus(http.StatusNoContent)
+	a.call(http.MethodDelete, "/admin/users/"+old.ID, tok.AccessToken, "").expect(http.StatusNoContent)
 
 	reborn := a.register("NINA", goodPassword)
 	if reborn.ID == old.ID {
@@ -205,7 +205,7 @@ func TestDeletedUsersTokensNeverPassToANewUserOfTheSameName(t *testing.T) {
 	a.refresh(oldTok.RefreshToken).wantError(http.StatusBadRequest, "invalid_grant")
 	var list sessionList
 	a.call(http.MethodGet, "/admin/users/"+reborn.ID+"/sessions", tok.AccessToken, "").
-		wantStatus(http.StatusOK).decode(&list)
+		expect(http.StatusOK).decode(&list)
 	if len(list.Items) != 0 {
 		t.Errorf("the new nina has %d sessions, want none", len(list.Items))
 	}
@@ -220,10 +220,10 @@ func TestAdminSeesAndEndsUserSessions(t *testing.T) {
 	_, tok := a.superuser("root")
 	cleo := a.register("cleo", goodPassword)
 	first := a.login("cleo", goodPassword)
-	a.postForm("/auth/token", loginForm("cleo", goodPassword), "User-Agent", "phone/1.0").wantStatus(http.StatusOK)
+	a.postForm("/auth/token", loginForm("cleo", goodPassword), "User-Agent", "phone/1.0").expect(http.StatusOK)
 	path := "/admin/users/" + cleo.ID + "/sessions"
 
-	r := a.call(http.MethodGet, path, tok.AccessToken, "").wantStatus(http.StatusOK)
+	r := a.call(http.MethodGet, path, tok.AccessToken, "").expect(http.StatusOK)
 	var list struct {
 		Items []struct {
 			ID        string `json:"id"`
@@ -241,10 +241,10 @@ func TestAdminSeesAndEndsUserSessions(t *testing.T) {
 		t.Errorf("session list reveals a token or hash: %s", body)
 	}
 
-	a.call(http.MethodDelete, path, tok.AccessToken, "").wantStatus(http.StatusNoContent)
+	a.call(http.MethodDelete, path, tok.AccessToken, "").expect(http.StatusNoContent)
 	a.get("/auth/self", first.AccessToken).wantError(http.StatusUnauthorized, "invalid_token")
 	a.refresh(first.RefreshToken).wantError(http.StatusBadRequest, "invalid_grant")
-	a.call(http.MethodGet, path, tok.AccessToken, "").wantStatus(http.StatusOK).decode(&list)
+	a.call(http.MethodGet, path, tok.AccessToken, "").expect(http.StatusOK).decode(&list)
 	if len(list.Items) != 0 {
 		t.Errorf("sessions after ending them all: %+v", list.Items)
 	}

@@ -99,6 +99,7 @@ func (r response) wantError(status int, code string) {
 }
 
 // do sends a request through the Echo app; headers come as name, value pairs.
+// It fails the test when the response does not match the API document.
 func (a *testApp) do(method, path string, body io.Reader, headers ...string) response {
 	a.t.Helper()
 	req := httptest.NewRequest(method, path, body)
@@ -107,6 +108,7 @@ func (a *testApp) do(method, path string, body io.Reader, headers ...string) res
 	}
 	rec := httptest.NewRecorder()
 	a.e.ServeHTTP(rec, req)
+	a.checkContract(req, rec)
 	return response{ResponseRecorder: rec, t: a.t}
 }
 

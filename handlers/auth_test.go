@@ -243,3 +243,18 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		t.Errorf("log lacks request lines: %s", logs)
 	}
 }
+
+func TestErrorDescriptionIsPrintableASCII(t *testing.T) {
+	a := newTestApp(t)
+	r := a.postJSON("/auth/register", `{"naïve\"\\field":1}`)
+	r.wantError(http.StatusBadRequest, "invalid_request")
+	desc := r.apiError().Description
+	for _, ch := range desc {
+		if ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\' {
+			t.Fatalf("error_description %q holds %q", desc, ch)
+		}
+	}
+	if !strings.Contains(desc, "unknown field") {
+		t.Errorf("error_description %q does not say what is wrong", desc)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -77,6 +78,9 @@ func errorFor(err error) *Error {
 			"the requested scope is unknown or exceeds what may be granted")
 	case errors.Is(err, auth.ErrInvalidToken):
 		return invalidToken("the access token's session has ended or its user is inactive")
+	case errors.Is(err, auth.ErrWrongPassword):
+		return newError(http.StatusBadRequest, "invalid_current_password",
+			"current_password is not the account's password")
 	case errors.Is(err, auth.ErrUsernameTaken):
 		return newError(http.StatusConflict, codeConflict, "a user with this username already exists")
 	case errors.Is(err, auth.ErrRegistrationClosed):
@@ -131,6 +135,7 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 	if e.Challenge != "" {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, e.Challenge)
 	}
+	e.Description = printableASCII(e.Description)
 	if e.RetryAfter > 0 {
 		c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(e.RetryAfter))
 	}
@@ -157,4 +162,15 @@ func invalidToken(description string) *Error {
 	e := newError(http.StatusUnauthorized, codeInvalidToken, description)
 	e.Challenge = fmt.Sprintf("Bearer realm=%q, error=%q, error_description=%q", realm, codeInvalidToken, description)
 	return e
+}
+
+// printableASCII keeps error_description within what RFC 6749 §5.2 allows:
+// printable ASCII without '"' or '\\'. Descriptions may quote client input.
+func printableASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '?'
+		}
+		return r
+	}, s)
 }

@@ -40,7 +40,9 @@ type Handler struct {
 // bodyLimit bounds every request body; no route needs more.
 const bodyLimit = "64K"
 
-// New returns the Echo application with every route and middleware in place.
+// New returns the Echo application with every route and middleware in place,
+// and the API documentation at /docs. It panics if the embedded API document
+// is invalid, which the handler tests would have caught.
 func New(opts Options) *echo.Echo {
 	h := &Handler{svc: opts.Service, pool: opts.Pool, log: opts.Logger,
 		ipLimit: newIPLimiter(opts.IPRate, opts.IPBurst)}
@@ -70,6 +72,18 @@ func New(opts Options) *echo.Echo {
 	a.POST("/register", h.register, h.limitByIP)
 	a.POST("/token", h.token, noStore, h.limitByIP)
 	a.GET("/self", h.self, bearer)
+
+	// Session and token lifecycle, and the user's own account.
+	a.POST("/token/refresh", h.refreshBearer, noStore)
+	a.GET("/token/validate", h.validate, noStore, bearer)
+	a.POST("/token/logout", h.logout, noStore)
+	a.POST("/token/logout/all", h.logoutAll, noStore, bearer)
+	a.PATCH("/self", h.updateSelf, bearer)
+	a.POST("/self/password", h.changePassword, noStore, bearer)
+	a.GET("/self/sessions", h.listSessions, bearer)
+	a.DELETE("/self/sessions/:id", h.deleteSession, bearer)
+
+	serveDocs(e)
 
 	// Administration: see admin.go.
 	h.adminRoutes(e, bearer)

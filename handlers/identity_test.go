@@ -48,7 +48,7 @@ func TestRegisterCannotSetProtectedFields(t *testing.T) {
 	// The query string is never read.
 	r := a.postJSON("/auth/register?is_superuser=true&is_active=false&id=00000000-0000-0000-0000-000000000001"+
 		"&created_at=2000-01-01T00:00:00Z&username=root", `{"username":"mallory","password":"`+goodPassword+`"}`)
-	u := r.wantStatus(http.StatusCreated).user()
+	u := r.expect(http.StatusCreated).user()
 	if u.Username != "mallory" || u.IsSuperuser || !u.IsActive || u.ID == "00000000-0000-0000-0000-000000000001" ||
 		time.Since(u.CreatedAt) > time.Minute {
 		t.Errorf("user = %+v: the query string was read", u)
@@ -75,7 +75,7 @@ func TestAdminRoutesBindFieldsExactly(t *testing.T) {
 		})
 	}
 	r := a.call(http.MethodPatch, "/admin/users/"+vic.ID+"?is_superuser=true&username=root", tok.AccessToken, `{}`)
-	if got := r.wantStatus(http.StatusOK).user(); got != vic {
+	if got := r.expect(http.StatusOK).user(); got != vic {
 		t.Errorf("after a PATCH with only a query string: %+v, want %+v", got, vic)
 	}
 	if n := a.countUsers("username = 'mallory'"); n != 0 {

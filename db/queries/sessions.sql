@@ -18,6 +18,8 @@ WHERE sessions.id = @id
   AND sessions.refresh_token_hash = @old_hash
   AND sessions.revoked_at IS NULL
   AND sessions.expires_at > now()
+  AND (@idle_seconds::float8 <= 0
+       OR sessions.last_used_at > now() - make_interval(secs => @idle_seconds::float8))
 RETURNING sessions.*;
 
 -- name: GetSession :one

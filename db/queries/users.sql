@@ -11,7 +11,8 @@ SELECT * FROM users WHERE username = $1;
 
 -- name: GetSessionUser :one
 -- Loads the user behind an access token, in the same round trip that checks the
--- session is live and the user active.
+-- session is live (not revoked, not expired, not idle longer than idle_seconds
+-- when that is positive) and the user active.
 SELECT * FROM users
 WHERE users.id = @user_id
   AND users.is_active
@@ -21,6 +22,8 @@ WHERE users.id = @user_id
         AND sessions.user_id = users.id
         AND sessions.revoked_at IS NULL
         AND sessions.expires_at > now()
+        AND (@idle_seconds::float8 <= 0
+             OR sessions.last_used_at > now() - make_interval(secs => @idle_seconds::float8))
   );
 
 -- name: UpdateUserPasswordHash :exec

@@ -141,19 +141,27 @@ WHERE sessions.id = $2
   AND sessions.refresh_token_hash = $3
   AND sessions.revoked_at IS NULL
   AND sessions.expires_at > now()
+  AND ($4::float8 <= 0
+       OR sessions.last_used_at > now() - make_interval(secs => $4::float8))
 RETURNING sessions.id, sessions.user_id, sessions.refresh_token_hash, sessions.previous_token_hash, sessions.scope, sessions.user_agent, sessions.client_ip, sessions.created_at, sessions.last_used_at, sessions.rotated_at, sessions.expires_at, sessions.revoked_at, sessions.revoked_reason
 `
 
 type RotateRefreshTokenParams struct {
-	NewHash []byte    `json:"-"`
-	ID      uuid.UUID `json:"id"`
-	OldHash []byte    `json:"-"`
+	NewHash     []byte    `json:"-"`
+	ID          uuid.UUID `json:"id"`
+	OldHash     []byte    `json:"-"`
+	IdleSeconds float64   `json:"idle_seconds"`
 }
 
 // Swaps the current refresh token for a new one in one statement: of two requests
 // racing with the same token, the row lock lets exactly one match.
 func (q *Queries) RotateRefreshToken(ctx context.Context, arg RotateRefreshTokenParams) (Session, error) {
-	row := q.db.QueryRow(ctx, rotateRefreshToken, arg.NewHash, arg.ID, arg.OldHash)
+	row := q.db.QueryRow(ctx, rotateRefreshToken,
+		arg.NewHash,
+		arg.ID,
+		arg.OldHash,
+		arg.IdleSeconds,
+	)
 	var i Session
 	err := row.Scan(
 		&i.ID,

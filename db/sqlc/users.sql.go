@@ -54,18 +54,22 @@ WHERE users.id = $1
         AND sessions.user_id = users.id
         AND sessions.revoked_at IS NULL
         AND sessions.expires_at > now()
+        AND ($3::float8 <= 0
+             OR sessions.last_used_at > now() - make_interval(secs => $3::float8))
   )
 `
 
 type GetSessionUserParams struct {
-	UserID    uuid.UUID `json:"user_id"`
-	SessionID uuid.UUID `json:"session_id"`
+	UserID      uuid.UUID `json:"user_id"`
+	SessionID   uuid.UUID `json:"session_id"`
+	IdleSeconds float64   `json:"idle_seconds"`
 }
 
 // Loads the user behind an access token, in the same round trip that checks the
-// session is live and the user active.
+// session is live (not revoked, not expired, not idle longer than idle_seconds
+// when that is positive) and the user active.
 func (q *Queries) GetSessionUser(ctx context.Context, arg GetSessionUserParams) (User, error) {
-	row := q.db.QueryRow(ctx, getSessionUser, arg.UserID, arg.SessionID)
+	row := q.db.QueryRow(ctx, getSessionUser, arg.UserID, arg.SessionID, arg.IdleSeconds)
 	var i User
 	err := row.Scan(
 		&i.ID,

@@ -1,0 +1,177 @@
+package apidocs
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"authstarter/db/sqlc"
+)
+
+// account stands for a sqlc row type after a migration added columns.
+type account struct {
+	ID        uuid.UUID  `json:"id"`
+	Name      string     `json:"name"`
+	Hash      string     `json:"-"`
+	Email     *string    `json:"email"`
+	Age       int32      `json:"age,omitempty"`
+	SeenAt    *time.Time `json:"seen_at"`
+	CreatedAt time.Time  `json:"created_at"`
+	internal  bool
+}
+
+func TestSchemaFollowsGoType(t *testing.T) {
+	s, err := schemaFor(account{internal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+		"type": "object",
+		"additionalProperties": false,
+		"required": ["id", "name", "email", "seen_at", "created_at"],
+		"properties": {
+			"id": {"type": "string", "format": "uuid"},
+			"name": {"type": "string"},
+			"email": {"type": ["string", "null"]},
+			"age": {"type": "integer", "format": "int32"},
+			"seen_at": {"type": ["string", "null"], "format": "date-time"},
+			"created_at": {"type": "string", "format": "date-time"}
+		}
+	}`
+	if diff := cmp.Diff(decode(t, want), marshal(t, s)); diff != "" {
+		t.Errorf("schema of account (-want +got):\n%s", diff)
+	}
+}
+
+// User stands for sqlc.User after a migration added an email column.
+type User struct {
+	sqlc.User
+	Email *string `json:"email"`
+}
+
+// registerRequest stands for the handler's request body.
+type registerRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func TestLoadGeneratesSchemasFromGoTypes(t *testing.T) {
+	doc, err := Load(map[string]any{"User": User{}, "RegisterRequest": registerRequest{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.IsOpenAPI31OrLater() {
+		t.Errorf("openapi = %s, want 3.1", doc.OpenAPI)
+	}
+	self := doc.Paths.Value("/auth/self").Get.Responses.Status(200).Value
+	user := self.Content.Get("application/json").Schema.Value
+	if user == nil || user.Properties["email"] == nil || !slices.Contains(user.Required, "email") {
+		t.Fatalf("GET /auth/self 200 schema = %+v, want the generated User with email", user)
+	}
+	// The overlay in openapi.yaml adds words, not shape.
+	if !strings.Contains(user.Properties["username"].Value.Description, "canonical") {
+		t.Errorf("username has no description from the overlay: %+v", user.Properties["username"].Value)
+	}
+	pw := doc.Components.Schemas["RegisterRequest"].Value.Properties["password"].Value
+	if pw.Format != "password" || !pw.Type.Is("string") {
+		t.Errorf("RegisterRequest.password = %+v, want a string of format password", pw)
+	}
+}
+
+func TestLoadFails(t *testing.T) {
+	tests := []struct {
+		name      string
+		generated map[string]any
+		want      string
+	}{
+		{"when an overlay has no Go type", map[string]any{"User": sqlc.User{}},
+			"no Go type is given"},
+		{"when the Go type is not the one the overlay names",
+			map[string]any{"User": account{}, "RegisterRequest": registerRequest{}},
+			"generated from apidocs.account but openapi.yaml writes it by hand"},
+		{"when a hand-written schema is also generated",
+			map[string]any{"User": sqlc.User{}, "RegisterRequest": registerRequest{}, "Error": account{}},
+			"schema Error is generated"},
+		{"when an overlay names a field the Go type lacks",
+			map[string]any{"User": sqlc.User{}, "RegisterRequest": shortRegisterRequest()},
+			"describes property password"},
+		{"on a field type it cannot describe",
+			map[string]any{"User": sqlc.User{}, "RegisterRequest": registerRequest{}, "Odd": odd{}},
+			"no schema for field extra"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.generated)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Load error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+type odd struct {
+	Extra any `json:"extra"`
+}
+
+// shortRegisterRequest returns a registerRequest type without a password.
+func shortRegisterRequest() any {
+	type registerRequest struct {
+		Username string `json:"username"`
+	}
+	return registerRequest{}
+}
+
+func marshal(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decode(t, string(b))
+}
+
+func decode(t *testing.T, s string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("decode %s: %v", s, err)
+	}
+	return v
+}
+
+// patch has fields that stand for other types in JSON, as auth.Field does.
+type patch struct {
+	Name  wrapped[string] `json:"name,omitempty"`
+	Email wrapped[string] `json:"email,omitempty" nullable:"true"`
+}
+
+type wrapped[T any] struct {
+	Set   bool
+	Value T
+}
+
+func (wrapped[T]) JSONValueType() reflect.Type { return reflect.TypeFor[T]() }
+
+func TestSchemaOfWrappedFieldsIsTheirValue(t *testing.T) {
+	s, err := schemaFor(patch{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+		"type": "object",
+		"additionalProperties": false,
+		"properties": {
+			"name": {"type": "string"},
+			"email": {"type": ["string", "null"]}
+		}
+	}`
+	if diff := cmp.Diff(decode(t, want), marshal(t, s)); diff != "" {
+		t.Errorf("schema of patch (-want +got):\n%s", diff)
+	}
+}
