@@ -18,7 +18,8 @@ import (
 	"github.com/joho/godotenv"
 )
 
-// Config holds every setting. The table in README.md mirrors it.
+// Config holds every setting. The table in README.md mirrors it. A variable set
+// to the empty string counts as unset: its default applies.
 type Config struct {
 	// DatabaseURL is the PostgreSQL connection URL.
 	DatabaseURL string `env:"DATABASE_URL,required,notEmpty"`
@@ -145,8 +146,6 @@ func (cfg Config) validate() error {
 		return errors.New("AUTH_HASH_CONCURRENCY must be 0 (one per CPU) or more")
 	case (cfg.FirstSuperuser == "") != (cfg.FirstSuperuserPassword == ""):
 		return errors.New("AUTH_FIRST_SUPERUSER and AUTH_FIRST_SUPERUSER_PASSWORD must be set together")
-	case cfg.Issuer == "" || cfg.Audience == "":
-		return errors.New("AUTH_ISSUER and AUTH_AUDIENCE must not be empty")
 	}
 	for _, cidr := range cfg.TrustedProxies {
 		if _, _, err := net.ParseCIDR(strings.TrimSpace(cidr)); err != nil {
