@@ -47,6 +47,10 @@ check: ## gofmt, go vet, staticcheck, sqlc vet, and generated code up to date
 	go tool sqlc vet
 	@go tool sqlc diff || { echo "db/sqlc is stale: run make generate and commit the result"; exit 1; }
 
+.PHONY: check-extend
+check-extend: ## Apply README's "Adding a user field" to a copy of the repo and prove it over HTTP
+	@scripts/check-extend.sh
+
 .PHONY: generate
 generate: ## Regenerate db/sqlc from db/schema and db/queries
 	go tool sqlc generate

@@ -23,6 +23,7 @@ const testSecret = "main-test-secret-main-test-secret-0123456789"
 // server is the real binary's serve command running in-process on a random port.
 type server struct {
 	url    string
+	dbURL  string
 	stderr *syncBuffer
 	done   chan error
 	cancel context.CancelFunc
@@ -32,14 +33,15 @@ type server struct {
 // KEY=VALUE pairs, on a fresh database and a random port.
 func startServer(t *testing.T, settings ...string) *server {
 	t.Helper()
+	dbURL := testdb.URL(t)
 	environ := append([]string{
-		"DATABASE_URL=" + testdb.URL(t),
+		"DATABASE_URL=" + dbURL,
 		"LISTEN_ADDR=127.0.0.1:0",
 		"AUTH_SECRET_KEY=" + testSecret,
 	}, settings...)
 	addrc := make(chan net.Addr, 1)
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{stderr: &syncBuffer{}, done: make(chan error, 1), cancel: cancel}
+	s := &server{dbURL: dbURL, stderr: &syncBuffer{}, done: make(chan error, 1), cancel: cancel}
 	a := &app{environ: environ, stdin: strings.NewReader(""), stdout: &syncBuffer{}, stderr: s.stderr,
 		listening: func(addr net.Addr) { addrc <- addr }}
 	go func() { s.done <- a.run(ctx, []string{"serve"}) }()

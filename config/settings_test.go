@@ -30,7 +30,7 @@ func TestLoadDefaults(t *testing.T) {
 		"ListenAddr":             "127.0.0.1:8080",
 		"AccessTokenTTL":         15 * time.Minute,
 		"RefreshTokenTTL":        720 * time.Hour,
-		"RefreshReuseGrace":      10 * time.Second,
+		"RefreshReuseGrace":      2 * time.Second,
 		"ClockLeeway":            30 * time.Second,
 		"SessionIdleTimeout":     time.Duration(0),
 		"SessionCleanupInterval": time.Hour,
@@ -39,6 +39,10 @@ func TestLoadDefaults(t *testing.T) {
 		"OpenRegistration":       true,
 		"MigrateOnStart":         true,
 		"LogLevel":               slog.LevelInfo,
+		"LoginMaxFailures":       5,
+		"LoginLockout":           15 * time.Minute,
+		"IPRate":                 1.0,
+		"IPBurst":                10,
 	}
 	got := map[string]any{
 		"ListenAddr":             cfg.ListenAddr,
@@ -53,6 +57,10 @@ func TestLoadDefaults(t *testing.T) {
 		"OpenRegistration":       cfg.OpenRegistration,
 		"MigrateOnStart":         cfg.MigrateOnStart,
 		"LogLevel":               cfg.LogLevel,
+		"LoginMaxFailures":       cfg.LoginMaxFailures,
+		"LoginLockout":           cfg.LoginLockout,
+		"IPRate":                 cfg.IPRate,
+		"IPBurst":                cfg.IPBurst,
 	}
 	for k, w := range want {
 		if got[k] != w {
