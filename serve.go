@@ -63,7 +63,6 @@ func (a *app) serve(ctx context.Context, cfg config.Config, log *slog.Logger) er
 		IPRate:         cfg.IPRate,
 		IPBurst:        cfg.IPBurst,
 	})
-	go purgeLoginFailures(ctx, svc, log)
 	return a.listenAndServe(ctx, e, cfg, log)
 }
 

@@ -118,9 +118,7 @@ func (s *Service) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges) 
 		if err != nil {
 			return err
 		}
-		// Params equal to the empty update's mean no profile field is set;
-		// this holds for any field later added to Profile.
-		if ch.Profile.updateParams(id) != (sqlc.UpdateUserParams{ID: id}) {
+		if ch.Profile != (Profile{}) {
 			if _, err := q.UpdateUser(ctx, ch.Profile.updateParams(id)); err != nil {
 				return err
 			}
@@ -200,7 +198,10 @@ func (s *Service) ListSessionsOf(ctx context.Context, userID uuid.UUID) ([]sqlc.
 	if _, err := s.GetUser(ctx, userID); err != nil {
 		return nil, err
 	}
-	sessions, err := s.q.ListLiveSessionsOfUser(ctx, userID)
+	sessions, err := s.q.ListLiveSessionsOfUser(ctx, sqlc.ListLiveSessionsOfUserParams{
+		UserID:      userID,
+		IdleSeconds: s.idleSeconds(),
+	})
 	return sessions, translate("list sessions", err)
 }
 

@@ -20,9 +20,10 @@ func (s *Service) DeleteEndedSessions(ctx context.Context, retention time.Durati
 	return n, wrap("delete ended sessions", err)
 }
 
-// RunJanitor calls DeleteEndedSessions every interval until ctx ends, logging
-// what it deleted and any failure; a failure does not stop it. Several server
-// instances may each run one: the delete is idempotent.
+// RunJanitor calls DeleteEndedSessions and PurgeLoginFailures every interval
+// until ctx ends, logging what they deleted and any failure; a failure does
+// not stop it. Several server instances may each run one: the deletes are
+// idempotent.
 func (s *Service) RunJanitor(ctx context.Context, interval, retention time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -38,6 +39,13 @@ func (s *Service) RunJanitor(ctx context.Context, interval, retention time.Durat
 			log.WarnContext(ctx, "session cleanup failed", "error", err)
 		case n > 0:
 			log.InfoContext(ctx, "deleted ended sessions", "count", n)
+		}
+		n, err = s.PurgeLoginFailures(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.WarnContext(ctx, "login failure cleanup failed", "error", err)
+		case n > 0:
+			log.InfoContext(ctx, "deleted expired login failure counts", "count", n)
 		}
 	}
 }

@@ -66,8 +66,8 @@ type Config struct {
 	// off. When set it must exceed AUTH_ACCESS_TOKEN_TTL, or an active client
 	// would be logged out between two refreshes.
 	SessionIdleTimeout time.Duration `env:"AUTH_SESSION_IDLE_TIMEOUT" envDefault:"0s"`
-	// SessionCleanupInterval is how often serve deletes long-ended sessions;
-	// 0 turns the cleanup off.
+	// SessionCleanupInterval is how often serve deletes long-ended sessions
+	// and expired login failure counts; 0 turns the cleanup off.
 	SessionCleanupInterval time.Duration `env:"AUTH_SESSION_CLEANUP_INTERVAL" envDefault:"1h"`
 	// SessionRetention is how long an ended (expired, revoked or idle) session
 	// is kept, for auditing and to recognise its spent tokens, before cleanup.

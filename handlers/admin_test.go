@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 const adminChallenge = `Bearer realm="authstarter", error="insufficient_scope", scope="admin"`
@@ -247,5 +248,23 @@ func TestAdminSeesAndEndsUserSessions(t *testing.T) {
 	a.call(http.MethodGet, path, tok.AccessToken, "").expect(http.StatusOK).decode(&list)
 	if len(list.Items) != 0 {
 		t.Errorf("sessions after ending them all: %+v", list.Items)
+	}
+}
+
+func TestAdminSessionListLeavesOutIdleSessions(t *testing.T) {
+	a := newTestApp(t, func(c *authConfig, _ *tokenConfig) { c.IdleTimeout = time.Hour })
+	_, tok := a.superuser("root")
+	dora := a.register("dora", goodPassword)
+	a.login("dora", goodPassword)
+	a.login("dora", goodPassword)
+	_, err := a.pool.Exec(t.Context(), `UPDATE sessions SET last_used_at = now() - interval '2 hours'
+		WHERE id = (SELECT id FROM sessions WHERE user_id = $1 LIMIT 1)`, dora.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list sessionList
+	a.call(http.MethodGet, "/admin/users/"+dora.ID+"/sessions", tok.AccessToken, "").expect(http.StatusOK).decode(&list)
+	if len(list.Items) != 1 {
+		t.Errorf("listed %d sessions, want 1: the idle one has ended", len(list.Items))
 	}
 }

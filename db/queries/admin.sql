@@ -25,10 +25,14 @@ SELECT * FROM users WHERE id = $1 FOR UPDATE;
 DELETE FROM users WHERE id = $1;
 
 -- name: ListLiveSessionsOfUser :many
+-- Live: not revoked, not expired, and not idle longer than idle_seconds when
+-- that is positive.
 SELECT * FROM sessions
 WHERE user_id = @user_id
   AND revoked_at IS NULL
   AND expires_at > now()
+  AND (@idle_seconds::float8 <= 0
+       OR last_used_at > now() - make_interval(secs => @idle_seconds::float8))
 ORDER BY created_at DESC, id;
 
 -- name: RevokeSessionsOfUser :execrows

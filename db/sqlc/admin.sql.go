@@ -49,11 +49,20 @@ SELECT id, user_id, refresh_token_hash, previous_token_hash, scope, user_agent, 
 WHERE user_id = $1
   AND revoked_at IS NULL
   AND expires_at > now()
+  AND ($2::float8 <= 0
+       OR last_used_at > now() - make_interval(secs => $2::float8))
 ORDER BY created_at DESC, id
 `
 
-func (q *Queries) ListLiveSessionsOfUser(ctx context.Context, userID uuid.UUID) ([]Session, error) {
-	rows, err := q.db.Query(ctx, listLiveSessionsOfUser, userID)
+type ListLiveSessionsOfUserParams struct {
+	UserID      uuid.UUID `json:"user_id"`
+	IdleSeconds float64   `json:"idle_seconds"`
+}
+
+// Live: not revoked, not expired, and not idle longer than idle_seconds when
+// that is positive.
+func (q *Queries) ListLiveSessionsOfUser(ctx context.Context, arg ListLiveSessionsOfUserParams) ([]Session, error) {
+	rows, err := q.db.Query(ctx, listLiveSessionsOfUser, arg.UserID, arg.IdleSeconds)
 	if err != nil {
 		return nil, err
 	}
