@@ -109,22 +109,29 @@ func (s *Service) UpdateSelf(ctx context.Context, claims *token.AccessClaims, p 
 // ChangePassword sets a new password for the access token's user after checking
 // the current one, and ends every other session of the user; the token's own
 // session stays. It returns ErrInvalidToken when the token's session has ended,
-// ErrWrongPassword for a wrong current password and a *ValidationError when the
-// new password breaks the policy.
+// ErrWrongPassword for a wrong current password, a *ThrottledError while the
+// account is locked after too many wrong passwords (at login or here), and a
+// *ValidationError when the new password breaks the policy.
 func (s *Service) ChangePassword(ctx context.Context, claims *token.AccessClaims, current, next string) error {
 	user, err := s.CurrentUser(ctx, claims)
 	if err != nil {
 		return err
 	}
-	// TODO: count wrong current passwords with the login throttle (rule 8) once
-	// it lands; until then a stolen access token may guess at the pace the
-	// hashing bound allows, which matters only while that token lives.
+	// Wrong current passwords count against the account like failed logins,
+	// so a stolen access token guesses no faster than a login could.
+	key, err := s.claimLoginAttempt(ctx, user.Username)
+	if err != nil {
+		return err
+	}
 	ok, err := s.checkPassword(ctx, user.PasswordHash, current)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return ErrWrongPassword
+	}
+	if err := s.forgetLoginFailures(ctx, key); err != nil {
+		return err
 	}
 	hash, err := s.newPasswordHash(ctx, next, user.Username)
 	if err != nil {

@@ -220,3 +220,22 @@ func TestIPLimiterForgetsIdleClients(t *testing.T) {
 		t.Error("rate 0 should make no limiter")
 	}
 }
+
+// TestWrongCurrentPasswordsCountLikeFailedLogins: a stolen access token
+// cannot guess the current password faster than a login could.
+func TestWrongCurrentPasswordsCountLikeFailedLogins(t *testing.T) {
+	a := newTestApp(t, lockAfter(3, time.Minute))
+	a.register("uma", goodPassword)
+	tok := a.login("uma", goodPassword)
+	change := func(current string) response {
+		t.Helper()
+		return a.call(http.MethodPost, "/auth/self/password", tok.AccessToken,
+			passwordBody(current, "another long passphrase"))
+	}
+	for range 2 {
+		change("wrong password").wantError(http.StatusBadRequest, "invalid_current_password")
+	}
+	a.postForm("/auth/token", loginForm("uma", "wrong password")).wantError(http.StatusBadRequest, "invalid_grant")
+	change(goodPassword).wantThrottled(60)
+	a.postForm("/auth/token", loginForm("uma", goodPassword)).wantThrottled(60)
+}
