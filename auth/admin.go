@@ -69,7 +69,8 @@ type UserChanges struct {
 func (ch UserChanges) validate() error {
 	switch {
 	case ch.Password.Null:
-		return &ValidationError{Field: "password", Reason: "cannot be null; leave it out to keep the password"}
+		return &ValidationError{Field: "password",
+			Reason: "cannot be null; leave it out to keep the password"}
 	case ch.IsActive.Null:
 		return &ValidationError{Field: "is_active", Reason: "must be true or false"}
 	case ch.IsSuperuser.Null:
@@ -113,45 +114,57 @@ func (s *Service) UpdateUser(ctx context.Context, id uuid.UUID, ch UserChanges) 
 
 	var user sqlc.User
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := s.q.WithTx(tx)
-		before, err := s.lockUser(ctx, q, id, ch.demotes())
-		if err != nil {
-			return err
-		}
-		if ch.Profile != (Profile{}) {
-			if _, err := q.UpdateUser(ctx, ch.Profile.updateParams(id)); err != nil {
-				return err
-			}
-		}
-		if ch.IsActive.Set || ch.IsSuperuser.Set {
-			_, err := q.UpdateUserFlags(ctx, sqlc.UpdateUserFlagsParams{
-				ID:          id,
-				IsActive:    valueOr(ch.IsActive, before.IsActive),
-				IsSuperuser: valueOr(ch.IsSuperuser, before.IsSuperuser),
-			})
-			if err != nil {
-				return err
-			}
-		}
-		if ch.Password.Set {
-			err := q.UpdateUserPasswordHash(ctx, sqlc.UpdateUserPasswordHashParams{ID: id, PasswordHash: hash})
-			if err == nil {
-				_, err = q.RevokeSessionsOfUser(ctx, sqlc.RevokeSessionsOfUserParams{UserID: id, Reason: reasonPasswordSet})
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if before.IsActive && !valueOr(ch.IsActive, true) {
-			_, err := q.RevokeSessionsOfUser(ctx, sqlc.RevokeSessionsOfUserParams{UserID: id, Reason: reasonDeactivated})
-			if err != nil {
-				return err
-			}
-		}
-		user, err = q.GetUser(ctx, id)
+		var err error
+		user, err = s.applyChanges(ctx, s.q.WithTx(tx), id, ch, hash)
 		return err
 	})
 	return user, translate("update user", err)
+}
+
+// applyChanges makes the changes within a transaction; hash is the new
+// password's, when one is set.
+func (s *Service) applyChanges(ctx context.Context, q *sqlc.Queries, id uuid.UUID,
+	ch UserChanges, hash string) (sqlc.User, error) {
+	before, err := s.lockUser(ctx, q, id, ch.demotes())
+	if err != nil {
+		return sqlc.User{}, err
+	}
+	if ch.Profile != (Profile{}) {
+		if _, err := q.UpdateUser(ctx, ch.Profile.updateParams(id)); err != nil {
+			return sqlc.User{}, err
+		}
+	}
+	if ch.IsActive.Set || ch.IsSuperuser.Set {
+		_, err := q.UpdateUserFlags(ctx, sqlc.UpdateUserFlagsParams{
+			ID:          id,
+			IsActive:    valueOr(ch.IsActive, before.IsActive),
+			IsSuperuser: valueOr(ch.IsSuperuser, before.IsSuperuser),
+		})
+		if err != nil {
+			return sqlc.User{}, err
+		}
+	}
+	if ch.Password.Set {
+		params := sqlc.UpdateUserPasswordHashParams{ID: id, PasswordHash: hash}
+		if err := q.UpdateUserPasswordHash(ctx, params); err != nil {
+			return sqlc.User{}, err
+		}
+		if err := endSessions(ctx, q, id, reasonPasswordSet); err != nil {
+			return sqlc.User{}, err
+		}
+	}
+	if before.IsActive && !valueOr(ch.IsActive, true) {
+		if err := endSessions(ctx, q, id, reasonDeactivated); err != nil {
+			return sqlc.User{}, err
+		}
+	}
+	return q.GetUser(ctx, id)
+}
+
+// endSessions ends every live session of a user, recording why.
+func endSessions(ctx context.Context, q *sqlc.Queries, userID uuid.UUID, reason string) error {
+	_, err := q.RevokeSessionsOfUser(ctx, sqlc.RevokeSessionsOfUserParams{UserID: userID, Reason: reason})
+	return err
 }
 
 // DeleteUser deletes a user and, by cascade, their sessions. It returns
@@ -173,7 +186,8 @@ func (s *Service) DeleteUser(ctx context.Context, id uuid.UUID) error {
 // take away a superuser's power (demotes), it first locks every active
 // superuser, so that concurrent demotions queue one behind the other and the
 // last of them sees that no other active superuser is left.
-func (s *Service) lockUser(ctx context.Context, q *sqlc.Queries, id uuid.UUID, demotes bool) (sqlc.User, error) {
+func (s *Service) lockUser(ctx context.Context, q *sqlc.Queries, id uuid.UUID,
+	demotes bool) (sqlc.User, error) {
 	var supers []uuid.UUID
 	if demotes {
 		var err error
@@ -211,8 +225,7 @@ func (s *Service) EndSessionsOf(ctx context.Context, userID uuid.UUID) error {
 	if _, err := s.GetUser(ctx, userID); err != nil {
 		return err
 	}
-	_, err := s.q.RevokeSessionsOfUser(ctx, sqlc.RevokeSessionsOfUserParams{UserID: userID, Reason: reasonAdmin})
-	return translate("end sessions", err)
+	return translate("end sessions", endSessions(ctx, s.q, userID, reasonAdmin))
 }
 
 // valueOr returns f's value when it is set, else def.

@@ -90,7 +90,8 @@ func userFilter(query url.Values) (auth.UserFilter, error) {
 		case "is_active":
 			active, ok := map[string]bool{"true": true, "false": false}[v]
 			if !ok {
-				return f, newError(http.StatusBadRequest, codeInvalidRequest, "is_active must be true or false")
+				return f, newError(http.StatusBadRequest, codeInvalidRequest,
+					"is_active must be true or false")
 			}
 			f.IsActive = &active
 		default:
@@ -234,8 +235,10 @@ const (
 func adminErrorFor(err error) *Error {
 	switch {
 	case errors.Is(err, auth.ErrInsufficientScope):
-		e := newError(http.StatusForbidden, codeInsufficientScope, "this route needs an access token with scope admin")
-		e.Challenge = fmt.Sprintf("Bearer realm=%q, error=%q, scope=%q", realm, codeInsufficientScope, auth.ScopeAdmin)
+		e := newError(http.StatusForbidden, codeInsufficientScope,
+			"this route needs an access token with scope admin")
+		e.Challenge = fmt.Sprintf("Bearer realm=%q, error=%q, scope=%q",
+			realm, codeInsufficientScope, auth.ScopeAdmin)
 		return e
 	case errors.Is(err, auth.ErrNotAdmin):
 		return newError(http.StatusForbidden, codeForbidden, "this account is no longer an administrator")

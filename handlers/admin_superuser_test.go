@@ -13,7 +13,8 @@ func TestLastSuperuserCannotRemoveThemselves(t *testing.T) {
 	root, tok := a.superuser("root")
 	path := "/admin/users/" + root.ID
 
-	for _, body := range []string{`{"is_superuser":false}`, `{"is_active":false}`, `{"is_active":false,"is_superuser":false}`} {
+	demotions := []string{`{"is_superuser":false}`, `{"is_active":false}`, `{"is_active":false,"is_superuser":false}`}
+	for _, body := range demotions {
 		t.Run(body, func(t *testing.T) {
 			a.call(http.MethodPatch, path, tok.AccessToken, body).wantError(http.StatusConflict, "last_superuser")
 		})
@@ -54,7 +55,8 @@ func TestConcurrentDemotionsLeaveASuperuser(t *testing.T) {
 				wg    sync.WaitGroup
 				codes = make([]int, 2)
 			)
-			for i, req := range []struct{ target, token string }{{bob.ID, annTok.AccessToken}, {ann.ID, bobTok.AccessToken}} {
+			requests := []struct{ target, token string }{{bob.ID, annTok.AccessToken}, {ann.ID, bobTok.AccessToken}}
+			for i, req := range requests {
 				wg.Go(func() {
 					if change == "DELETE" {
 						codes[i] = a.call(http.MethodDelete, "/admin/users/"+req.target, req.token, "").Code

@@ -22,7 +22,8 @@ func TestAdminRoutesNeedTheAdminScope(t *testing.T) {
 			if got := r.Header().Get("WWW-Authenticate"); got != `Bearer realm="authstarter"` {
 				t.Errorf("no token: WWW-Authenticate = %q, want a bare challenge", got)
 			}
-			for name, tok := range map[string]string{"superuser": plain.AccessToken, "ordinary user": user.AccessToken} {
+			tokens := map[string]string{"superuser": plain.AccessToken, "ordinary user": user.AccessToken}
+			for name, tok := range tokens {
 				r := a.call(rt.method, rt.path, tok, rt.body)
 				r.wantError(http.StatusForbidden, "insufficient_scope")
 				if got := r.Header().Get("WWW-Authenticate"); got != adminChallenge {
@@ -47,7 +48,8 @@ func TestAdminPowerIsCheckedOnEveryRequest(t *testing.T) {
 	// Promoted again but deactivated: the token's session is over.
 	a.call(http.MethodPatch, "/admin/users/"+deputy.ID, boss.AccessToken, `{"is_superuser":true,"is_active":false}`).
 		expect(http.StatusOK)
-	a.call(http.MethodGet, "/admin/users", deputyTok.AccessToken, "").wantError(http.StatusUnauthorized, "invalid_token")
+	a.call(http.MethodGet, "/admin/users", deputyTok.AccessToken, "").
+		wantError(http.StatusUnauthorized, "invalid_token")
 
 	// An administrator whose sessions were ended is out too.
 	self := a.get("/auth/self", boss.AccessToken).user()
@@ -89,7 +91,8 @@ func TestAdminCreatesAndReadsUsers(t *testing.T) {
 		{"weak password", `{"username":"xena","password":"password"}`, 422, "validation_error"},
 		{"no password", `{"username":"xena"}`, 422, "validation_error"},
 		{"null username", `{"username":null,"password":"` + goodPassword + `"}`, 422, "validation_error"},
-		{"flag of the wrong type", `{"username":"xena","password":"` + goodPassword + `","is_superuser":"yes"}`, 400, "invalid_request"},
+		{"flag of the wrong type", `{"username":"xena","password":"` + goodPassword +
+			`","is_superuser":"yes"}`, 400, "invalid_request"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +104,9 @@ func TestAdminCreatesAndReadsUsers(t *testing.T) {
 func TestAdminUserIDsThatNameNoUserAre404(t *testing.T) {
 	a := newTestApp(t)
 	_, tok := a.superuser("root")
-	for _, id := range []string{"00000000-0000-0000-0000-000000000000", "not-a-uuid", "1%3B%20DROP%20TABLE%20users", "12345678901234567890123456789012345678"} {
+	ids := []string{"00000000-0000-0000-0000-000000000000", "not-a-uuid",
+		"1%3B%20DROP%20TABLE%20users", "12345678901234567890123456789012345678"}
+	for _, id := range ids {
 		for _, rt := range adminRoutes[2:] {
 			t.Run(rt.method+" "+id, func(t *testing.T) {
 				path := "/admin/users/" + id
@@ -185,7 +190,8 @@ func TestAdminDeactivationAndDeletionStopTokensAtOnce(t *testing.T) {
 	a.call(http.MethodGet, "/admin/users/"+ben.ID, tok.AccessToken, "").wantError(http.StatusNotFound, "not_found")
 	a.call(http.MethodDelete, "/admin/users/"+ben.ID, tok.AccessToken, "").wantError(http.StatusNotFound, "not_found")
 	var sessions int
-	if err := a.pool.QueryRow(t.Context(), "SELECT count(*) FROM sessions WHERE user_id = $1", ben.ID).Scan(&sessions); err != nil || sessions != 0 {
+	err := a.pool.QueryRow(t.Context(), "SELECT count(*) FROM sessions WHERE user_id = $1", ben.ID).Scan(&sessions)
+	if err != nil || sessions != 0 {
 		t.Errorf("sessions left after deletion: %d (%v), want 0", sessions, err)
 	}
 }

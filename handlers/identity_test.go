@@ -16,8 +16,10 @@ import (
 var protectedFields = []string{
 	`"is_superuser":true`, `"IS_SUPERUSER":true`, `"Is_Superuser":true`, `"isSuperuser":true`, `"IsSuperuser":true`,
 	`"is_active":false`, `"IS_ACTIVE":false`, `"isActive":false`,
-	`"password_hash":"$argon2id$v=19$m=1024,t=1,p=1$AAAA$AAAA"`, `"PASSWORD_HASH":"x"`, `"passwordHash":"x"`, `"PasswordHash":"x"`,
-	`"id":"00000000-0000-0000-0000-000000000001"`, `"ID":"00000000-0000-0000-0000-000000000001"`, `"Id":"00000000-0000-0000-0000-000000000001"`,
+	`"password_hash":"$argon2id$v=19$m=1024,t=1,p=1$AAAA$AAAA"`,
+	`"PASSWORD_HASH":"x"`, `"passwordHash":"x"`, `"PasswordHash":"x"`,
+	`"id":"00000000-0000-0000-0000-000000000001"`, `"ID":"00000000-0000-0000-0000-000000000001"`,
+	`"Id":"00000000-0000-0000-0000-000000000001"`,
 	`"created_at":"2000-01-01T00:00:00Z"`, `"CREATED_AT":"2000-01-01T00:00:00Z"`, `"createdAt":"2000-01-01T00:00:00Z"`,
 	`"updated_at":"2000-01-01T00:00:00Z"`, `"UpdatedAt":"2000-01-01T00:00:00Z"`,
 }
@@ -87,14 +89,16 @@ func TestAdminRoutesBindFieldsExactly(t *testing.T) {
 // what the application would have canonicalised.
 func TestUsernamesAreStoredOnlyInCanonicalForm(t *testing.T) {
 	a := newTestApp(t)
-	for _, name := range []string{"Alice", " alice", "alice ", "ａｌｉｃｅ", "ﬁsh", "", strings.Repeat("a", 65)} {
+	names := []string{"Alice", " alice", "alice ", "ａｌｉｃｅ", "ﬁsh", "", strings.Repeat("a", 65)}
+	for _, name := range names {
 		_, err := a.pool.Exec(t.Context(), "INSERT INTO users (username, password_hash) VALUES ($1, 'x')", name)
 		var pgErr *pgconn.PgError
 		if !errors.As(err, &pgErr) || pgErr.Code != "23514" || pgErr.ConstraintName != "users_username_canonical" {
 			t.Errorf("raw INSERT of %q: %v, want the users_username_canonical check to refuse it", name, err)
 		}
 	}
-	if _, err := a.pool.Exec(t.Context(), "INSERT INTO users (username, password_hash) VALUES ('alice', 'x')"); err != nil {
+	_, err := a.pool.Exec(t.Context(), "INSERT INTO users (username, password_hash) VALUES ('alice', 'x')")
+	if err != nil {
 		t.Errorf("raw INSERT of a canonical name: %v", err)
 	}
 }
@@ -103,7 +107,8 @@ func TestUsernamesAreStoredOnlyInCanonicalForm(t *testing.T) {
 // spellings of one name registered at once, one wins and the rest get 409.
 func TestConcurrentRegistrationsOfOneNameMakeOneUser(t *testing.T) {
 	a := newTestApp(t)
-	spellings := []string{"Zelda", "ZELDA", "zelda", " zelda ", "ｚｅｌｄａ", "ＺＥＬＤＡ", "zElDa", "\tZelda\n", "Zelda ", "ZeLdA"}
+	spellings := []string{"Zelda", "ZELDA", "zelda", " zelda ", "ｚｅｌｄａ",
+		"ＺＥＬＤＡ", "zElDa", "\tZelda\n", "Zelda ", "ZeLdA"}
 	codes := make([]int, 20)
 	var wg sync.WaitGroup
 	for i := range codes {
