@@ -30,7 +30,7 @@ func TestLoadDefaults(t *testing.T) {
 		"ListenAddr":             "127.0.0.1:8080",
 		"AccessTokenTTL":         15 * time.Minute,
 		"RefreshTokenTTL":        720 * time.Hour,
-		"RefreshReuseGrace":      10 * time.Second,
+		"RefreshReuseGrace":      2 * time.Second,
 		"ClockLeeway":            30 * time.Second,
 		"SessionIdleTimeout":     time.Duration(0),
 		"SessionCleanupInterval": time.Hour,
