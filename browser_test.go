@@ -7,6 +7,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,6 +86,83 @@ func TestBrowserDocsAuthorizeAndTrySelf(t *testing.T) {
 		strings.Contains(msgs, "Refused to") {
 		t.Errorf("the page broke its Content-Security-Policy:\n%s", msgs)
 	}
+}
+
+// TestBrowserDocsRefreshWithRefreshTokenScheme gives a refresh token to the
+// refreshToken scheme of the Authorize dialog and runs "Try it out" on
+// POST /auth/token/refresh: Swagger UI must send that refresh token, not an
+// access token, and get a new pair.
+func TestBrowserDocsRefreshWithRefreshTokenScheme(t *testing.T) {
+	chromium := findChromium(t)
+	base := startServer(t).url
+	const username, password = "swagger-rita", "correct horse battery staple"
+	register(t, base, username, password)
+	refreshToken := loginForRefreshToken(t, base, username, password)
+
+	ctx, cancel := browser(t, chromium)
+	defer cancel()
+	console := watchConsole(ctx)
+
+	const (
+		op = "#operations-auth-refreshByBearer"
+		// The dialog's form for the refreshToken scheme (its only text
+		// input is the bearer value), found with DOM.querySelector.
+		scheme = `.modal-ux .auth-container:has(input[aria-label="auth-bearer-value"])`
+	)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/docs"),
+		chromedp.WaitVisible(`.swagger-ui .auth-wrapper .btn.authorize`),
+		chromedp.Click(`.swagger-ui .auth-wrapper .btn.authorize`),
+		chromedp.WaitVisible(chromedp.CSS(scheme+` input`)),
+		chromedp.SendKeys(chromedp.CSS(scheme+` input`), refreshToken),
+		chromedp.Click(chromedp.CSS(scheme+` .btn.modal-btn.authorize`)),
+		// Once authorized, the form has no input; only this scheme is.
+		chromedp.WaitVisible(`.modal-ux button[aria-label="Remove authorization"]`),
+		chromedp.Click(`.modal-ux .btn-done`),
+		chromedp.WaitNotPresent(`.modal-ux`),
+
+		chromedp.Click(op+` .opblock-summary-control`),
+		chromedp.WaitVisible(op+` .try-out__btn`),
+		chromedp.Click(op+` .try-out__btn`),
+		chromedp.WaitVisible(op+` .btn.execute`),
+		chromedp.Click(op+` .btn.execute`),
+		chromedp.WaitVisible(op+` .live-responses-table tbody .response-col_status`),
+		chromedp.ScrollIntoView(op),
+	)
+	saveScreenshot(t, ctx, "docs-refresh.png")
+	if err != nil {
+		t.Fatalf("drive /docs: %v\nconsole:\n%s", err, console())
+	}
+	status := text(t, ctx, op+` .live-responses-table tbody .response-col_status`)
+	body := text(t, ctx, op+` .live-responses-table .response-col_description pre`)
+	curl := text(t, ctx, op+` .curl-command`)
+
+	if strings.TrimSpace(status) != "200" || !strings.Contains(body, `"refresh_token": "`) {
+		t.Errorf("POST /auth/token/refresh in /docs: status %q, body %s; want 200 with a new pair", status, body)
+	}
+	if !strings.Contains(curl, "Authorization: Bearer "+refreshToken) {
+		t.Errorf("Try it out did not send the refresh token as Bearer: %s", curl)
+	}
+}
+
+// loginForRefreshToken runs the password grant and returns the refresh token.
+func loginForRefreshToken(t *testing.T, base, username, password string) string {
+	t.Helper()
+	resp, err := http.PostForm(base+"/auth/token", url.Values{
+		"grant_type": {"password"}, "username": {username}, "password": {password},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK ||
+		tok.RefreshToken == "" {
+		t.Fatalf("login: status %d, %v", resp.StatusCode, err)
+	}
+	return tok.RefreshToken
 }
 
 // findChromium returns the path of the browser, or skips the test saying how

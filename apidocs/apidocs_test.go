@@ -2,6 +2,7 @@ package apidocs
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 
+	"authstarter/auth"
 	"authstarter/db/sqlc"
 )
 
@@ -57,12 +59,54 @@ type User struct {
 
 // registerRequest stands for the handler's request body.
 type registerRequest struct {
-	Username string `json:"username"`
+	auth.Profile
 	Password string `json:"password"`
 }
 
+// Stand-ins for the other handler types that openapi.yaml overlays.
+type (
+	passwordChange struct {
+		CurrentPassword string `json:"current_password"`
+		NewPassword     string `json:"new_password"`
+	}
+	validateResponse struct {
+		Subject   uuid.UUID `json:"sub"`
+		Username  string    `json:"username"`
+		Scopes    []string  `json:"scopes"`
+		ExpiresAt time.Time `json:"expires_at"`
+		SessionID uuid.UUID `json:"session_id"`
+	}
+	sessionResponse struct {
+		ID         uuid.UUID `json:"id"`
+		CreatedAt  time.Time `json:"created_at"`
+		LastUsedAt time.Time `json:"last_used_at"`
+		ExpiresAt  time.Time `json:"expires_at"`
+		UserAgent  string    `json:"user_agent"`
+		ClientIP   string    `json:"client_ip"`
+		Current    bool      `json:"current"`
+	}
+	sessionsResponse struct {
+		Sessions []sessionResponse `json:"sessions"`
+	}
+)
+
+// generated returns a Go type for every overlay in openapi.yaml, with the
+// entries of with added or replaced.
+func generated(with map[string]any) map[string]any {
+	m := map[string]any{
+		"User":            User{},
+		"RegisterRequest": registerRequest{},
+		"ProfileUpdate":   auth.Profile{},
+		"PasswordChange":  passwordChange{},
+		"TokenInfo":       validateResponse{},
+		"SessionList":     sessionsResponse{},
+	}
+	maps.Copy(m, with)
+	return m
+}
+
 func TestLoadGeneratesSchemasFromGoTypes(t *testing.T) {
-	doc, err := Load(map[string]any{"User": User{}, "RegisterRequest": registerRequest{}})
+	doc, err := Load(generated(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,6 +126,23 @@ func TestLoadGeneratesSchemasFromGoTypes(t *testing.T) {
 	if pw.Format != "password" || !pw.Type.Is("string") {
 		t.Errorf("RegisterRequest.password = %+v, want a string of format password", pw)
 	}
+
+	// The profile fields are optional in the Go type, for PATCH; the overlay
+	// of RegisterRequest requires the username.
+	reg := doc.Components.Schemas["RegisterRequest"].Value
+	if got := slices.Sorted(slices.Values(reg.Required)); !slices.Equal(got, []string{"password", "username"}) {
+		t.Errorf("RegisterRequest requires %v, want password and username", reg.Required)
+	}
+	if req := doc.Components.Schemas["ProfileUpdate"].Value.Required; len(req) != 0 {
+		t.Errorf("ProfileUpdate requires %v, want nothing", req)
+	}
+
+	// Overlays reach the items of arrays.
+	sessions := doc.Components.Schemas["SessionList"].Value.Properties["sessions"].Value.Items.Value
+	if !strings.Contains(sessions.Properties["current"].Value.Description, "asked") ||
+		!slices.Contains(sessions.Required, "current") {
+		t.Errorf("SessionList item = %+v, want the generated fields with the overlay's words", sessions)
+	}
 }
 
 func TestLoadFails(t *testing.T) {
@@ -93,16 +154,22 @@ func TestLoadFails(t *testing.T) {
 		{"when an overlay has no Go type", map[string]any{"User": sqlc.User{}},
 			"no Go type is given"},
 		{"when the Go type is not the one the overlay names",
-			map[string]any{"User": account{}, "RegisterRequest": registerRequest{}},
+			generated(map[string]any{"User": account{}}),
 			"generated from apidocs.account but openapi.yaml writes it by hand"},
 		{"when a hand-written schema is also generated",
-			map[string]any{"User": sqlc.User{}, "RegisterRequest": registerRequest{}, "Error": account{}},
+			generated(map[string]any{"Error": account{}}),
 			"schema Error is generated"},
 		{"when an overlay names a field the Go type lacks",
-			map[string]any{"User": sqlc.User{}, "RegisterRequest": shortRegisterRequest()},
+			generated(map[string]any{"RegisterRequest": shortRegisterRequest()}),
 			"describes property password"},
+		{"when an overlay requires a field the Go type lacks",
+			generated(map[string]any{"RegisterRequest": passwordOnlyRegisterRequest()}),
+			"requires property username"},
+		{"when an overlay names a field of an array item the Go type lacks",
+			generated(map[string]any{"SessionList": shortSessionsResponse()}),
+			"sessions items: openapi.yaml describes property current"},
 		{"on a field type it cannot describe",
-			map[string]any{"User": sqlc.User{}, "RegisterRequest": registerRequest{}, "Odd": odd{}},
+			generated(map[string]any{"Odd": odd{}}),
 			"no schema for field extra"},
 	}
 	for _, tt := range tests {
@@ -125,6 +192,31 @@ func shortRegisterRequest() any {
 		Username string `json:"username"`
 	}
 	return registerRequest{}
+}
+
+// passwordOnlyRegisterRequest returns a registerRequest type without a username.
+func passwordOnlyRegisterRequest() any {
+	type registerRequest struct {
+		Password string `json:"password"`
+	}
+	return registerRequest{}
+}
+
+// shortSessionsResponse returns a sessionsResponse type whose items lack the
+// current field.
+func shortSessionsResponse() any {
+	type sessionResponse struct {
+		ID         uuid.UUID `json:"id"`
+		CreatedAt  time.Time `json:"created_at"`
+		LastUsedAt time.Time `json:"last_used_at"`
+		ExpiresAt  time.Time `json:"expires_at"`
+		UserAgent  string    `json:"user_agent"`
+		ClientIP   string    `json:"client_ip"`
+	}
+	type sessionsResponse struct {
+		Sessions []sessionResponse `json:"sessions"`
+	}
+	return sessionsResponse{}
 }
 
 func marshal(t *testing.T, v any) any {

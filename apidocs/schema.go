@@ -99,15 +99,35 @@ func requiredFields(t reflect.Type) []string {
 
 // overlay copies the words written by hand in openapi.yaml onto a generated
 // schema: the description, and each property's description, format, examples
-// and string constraints. The shape (types, required, nullability) stays the
-// Go type's. A property the Go type does not have is an error, so the words
-// cannot outlive the field they describe.
+// and string constraints, and so on down the properties of nested objects and
+// the items of arrays. The shape (types, nullability) stays the Go type's. A
+// property the Go type does not have is an error, so the words cannot outlive
+// the field they describe.
+//
+// The one exception to "the shape is the Go type's" is required: the overlay
+// may add names of properties the Go type has to its required list, never
+// remove one. A request type whose fields are optional in one operation and
+// required in another (auth.Profile: any subset for PATCH /auth/self, the
+// username at registration) is tagged omitempty, and the overlay of the
+// operation that needs more says so.
 func overlay(gen, hand *openapi3.Schema) error {
 	if hand == nil {
 		return nil
 	}
 	if hand.Description != "" {
 		gen.Description = hand.Description
+	}
+	for _, name := range hand.Required {
+		if gen.Properties[name] == nil {
+			return fmt.Errorf("openapi.yaml requires property %s, which the Go type does not have", name)
+		}
+		if !slices.Contains(gen.Required, name) {
+			gen.Required = append(slices.Clip(gen.Required), name)
+		}
+	}
+	if len(hand.Properties) > 0 {
+		// The generator may share one schema, and so one map, between fields.
+		gen.Properties = maps.Clone(gen.Properties)
 	}
 	for _, name := range slices.Sorted(maps.Keys(hand.Properties)) {
 		g, h := gen.Properties[name], hand.Properties[name]
@@ -135,6 +155,21 @@ func overlay(gen, hand *openapi3.Schema) error {
 		}
 		if h.Value.MaxLength != nil {
 			p.MaxLength = h.Value.MaxLength
+		}
+		if len(h.Value.Properties) > 0 || len(h.Value.Required) > 0 {
+			if err := overlay(&p, h.Value); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		if h.Value.Items != nil && h.Value.Items.Value != nil {
+			if p.Items == nil || p.Items.Value == nil {
+				return fmt.Errorf("openapi.yaml describes items of property %s, which is not an array in the Go type", name)
+			}
+			items := *p.Items.Value
+			if err := overlay(&items, h.Value.Items.Value); err != nil {
+				return fmt.Errorf("%s items: %w", name, err)
+			}
+			p.Items = openapi3.NewSchemaRef("", &items)
 		}
 		gen.Properties[name] = openapi3.NewSchemaRef("", &p)
 	}

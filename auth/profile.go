@@ -18,12 +18,21 @@ import (
 // To add a field (see "Adding a user field" in README.md): add it here, check it
 // in normalize, and pass it on in createParams and updateParams. Everything else
 // (responses, the OpenAPI schema) follows the generated sqlc.User.
+//
+// Every field is tagged omitempty, and a field that may be cleared also
+// nullable:"true". Profile is only ever decoded, and encoding/json ignores
+// omitempty when decoding; the tag is for the API documentation, whose schema
+// of a Go type requires exactly the fields without omitempty. No field is
+// required in every request (PATCH /auth/self takes any subset), so none is
+// required here; what registration requires (normalize with forCreate) is
+// listed in the RegisterRequest schema of apidocs/openapi.yaml.
 type Profile struct {
-	Username Field[string] `json:"username"`
+	Username Field[string] `json:"username,omitempty"`
 }
 
 // normalize checks every field that is set and puts it in its stored form.
-// forCreate requires the fields a new user must have.
+// forCreate requires the fields a new user must have (keep the required list of
+// RegisterRequest in apidocs/openapi.yaml in step).
 func (p *Profile) normalize(forCreate bool) error {
 	switch {
 	case p.Username.Null || (forCreate && !p.Username.Set):

@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"authstarter/apidocs"
+	"authstarter/auth"
 	"authstarter/db/sqlc"
 )
 
@@ -15,6 +16,10 @@ import (
 var docSchemas = map[string]any{
 	"User":            sqlc.User{},
 	"RegisterRequest": registerRequest{},
+	"ProfileUpdate":   auth.Profile{},
+	"PasswordChange":  passwordChange{},
+	"TokenInfo":       validateResponse{},
+	"SessionList":     sessionsResponse{},
 }
 
 // serveDocs adds /openapi.json, /openapi.yaml and the Swagger UI at /docs.
