@@ -185,8 +185,8 @@ func (h *Handler) deleteUser(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// sessionList is the body of GET /admin/users/{id}/sessions.
-type sessionList struct {
+// userSessionList is the body of GET /admin/users/{id}/sessions.
+type userSessionList struct {
 	Items []sqlc.Session `json:"items"`
 }
 
@@ -200,7 +200,7 @@ func (h *Handler) listUserSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, sessionList{Items: sessions})
+	return c.JSON(http.StatusOK, userSessionList{Items: sessions})
 }
 
 // endUserSessions ends every session of a user: 204.

@@ -210,7 +210,7 @@ func TestDeletedUsersTokensNeverPassToANewUserOfTheSameName(t *testing.T) {
 	}
 	a.get("/auth/self", oldTok.AccessToken).wantError(http.StatusUnauthorized, "invalid_token")
 	a.refresh(oldTok.RefreshToken).wantError(http.StatusBadRequest, "invalid_grant")
-	var list sessionList
+	var list userSessionList
 	a.call(http.MethodGet, "/admin/users/"+reborn.ID+"/sessions", tok.AccessToken, "").
 		expect(http.StatusOK).decode(&list)
 	if len(list.Items) != 0 {
@@ -268,7 +268,7 @@ func TestAdminSessionListLeavesOutIdleSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list sessionList
+	var list userSessionList
 	a.call(http.MethodGet, "/admin/users/"+dora.ID+"/sessions", tok.AccessToken, "").expect(http.StatusOK).decode(&list)
 	if len(list.Items) != 1 {
 		t.Errorf("listed %d sessions, want 1: the idle one has ended", len(list.Items))
