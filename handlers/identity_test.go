@@ -129,3 +129,21 @@ func TestConcurrentRegistrationsOfOneNameMakeOneUser(t *testing.T) {
 		t.Errorf("%d users named zelda, want 1", n)
 	}
 }
+
+// TestSelfUpdateBindsFieldsExactly is rule 9 for PATCH /auth/self: exact-case
+// binding applies to every JSON route.
+func TestSelfUpdateBindsFieldsExactly(t *testing.T) {
+	a := newTestApp(t)
+	walt := a.register("walt", goodPassword)
+	tok := a.login("walt", goodPassword)
+	for _, field := range append(protectedFields, `"USERNAME":"root"`, `"Username":"root"`) {
+		t.Run(field, func(t *testing.T) {
+			a.call(http.MethodPatch, "/auth/self", tok.AccessToken, `{`+field+`}`).
+				wantError(http.StatusBadRequest, "invalid_request")
+		})
+	}
+	r := a.call(http.MethodPatch, "/auth/self?is_superuser=true&username=root", tok.AccessToken, `{}`)
+	if got := r.expect(http.StatusOK).user(); got != walt {
+		t.Errorf("after a PATCH with only a query string: %+v, want %+v", got, walt)
+	}
+}
