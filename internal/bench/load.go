@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,23 @@ type Result struct {
 	Latency   Latencies     // of the successful requests
 	// FirstError describes the first failure, for the report.
 	FirstError string
+	// MachineBusy is the fraction of the machine's CPU time spent busy in
+	// the window, by every process (-1 when unknown): near 1, the scenario
+	// was bound by the CPUs it shares with everything else.
+	MachineBusy float64
+	// HarnessCPU is the CPU time the load generator's own process spent in
+	// the window (-1 when unknown): the client's share of the machine, or
+	// the whole cost of a limit measured inside this process.
+	HarnessCPU time.Duration
+}
+
+// HarnessCPUPerThousand returns HarnessCPU in seconds per 1,000 successful
+// requests, and false when unknown.
+func (r Result) HarnessCPUPerThousand() (float64, bool) {
+	if r.HarnessCPU < 0 || r.OK == 0 {
+		return 0, false
+	}
+	return r.HarnessCPU.Seconds() / float64(r.OK) * 1000, true
 }
 
 // Rate returns the successful requests per second.
@@ -87,16 +105,46 @@ func Run(ctx context.Context, l Load, op Op) Result {
 	if l.Started != nil {
 		l.Started()
 	}
+	before := readUsage()
 	begin := time.Now()
 	measuring.Store(true)
 	sleep(ctx, l.Duration)
 	stopped.Store(true)
 	elapsed := time.Since(begin)
+	after := readUsage()
 	if l.Stopped != nil {
 		l.Stopped()
 	}
 	wg.Wait()
-	return merge(tallies, elapsed)
+	r := merge(tallies, elapsed)
+	r.MachineBusy, r.HarnessCPU = after.since(before)
+	return r
+}
+
+// usage is a reading of the machine's and this process's CPU times.
+type usage struct {
+	busy, total uint64
+	self        time.Duration
+	err         error
+}
+
+func readUsage() usage {
+	var u usage
+	var err error
+	u.busy, u.total, u.err = MachineCPU()
+	if u.self, err = CPUTime(os.Getpid()); err != nil {
+		u.err = err
+	}
+	return u
+}
+
+// since returns the machine's busy fraction and this process's CPU time
+// between two readings, or -1 and -1 when either failed.
+func (u usage) since(before usage) (float64, time.Duration) {
+	if u.err != nil || before.err != nil || u.total <= before.total {
+		return -1, -1
+	}
+	return float64(u.busy-before.busy) / float64(u.total-before.total), u.self - before.self
 }
 
 func (t *tally) record(d time.Duration, err error) {

@@ -37,6 +37,18 @@ func TestRunCountsOnlyTheMeasuredWindow(t *testing.T) {
 	if r.Errors != 0 || r.FirstError != "" {
 		t.Errorf("errors = %d (%q), want none", r.Errors, r.FirstError)
 	}
+	if r.MachineBusy < 0 || r.MachineBusy > 1 || r.HarnessCPU < 0 {
+		t.Errorf("MachineBusy = %v, HarnessCPU = %v; want a fraction and a CPU time", r.MachineBusy, r.HarnessCPU)
+	}
+	if _, ok := r.HarnessCPUPerThousand(); !ok {
+		t.Error("HarnessCPUPerThousand unknown")
+	}
+	if _, ok := (Result{OK: 1, HarnessCPU: -1}).HarnessCPUPerThousand(); ok {
+		t.Error("HarnessCPUPerThousand known without a reading")
+	}
+	if busy, _ := (usage{err: errors.New("no /proc")}).since(usage{}); busy != -1 {
+		t.Errorf("since a failed reading = %v, want -1", busy)
+	}
 }
 
 func TestRunClassifiesErrors(t *testing.T) {

@@ -96,3 +96,35 @@ func parseStatusKB(status []byte, key string) (int64, error) {
 	}
 	return 0, fmt.Errorf("no %s line", key)
 }
+
+// MachineCPU returns the CPU time all processors of the machine have spent
+// busy and in total, summed from the first line of /proc/stat. Busy is every
+// state but idle and iowait.
+func MachineCPU() (busy, total uint64, err error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	return parseMachineCPU(b)
+}
+
+func parseMachineCPU(stat []byte) (busy, total uint64, err error) {
+	line, _, _ := bytes.Cut(stat, []byte("\n"))
+	fields := strings.Fields(string(line))
+	if len(fields) < 5 || fields[0] != "cpu" {
+		return 0, 0, errors.New("/proc/stat: no cpu line")
+	}
+	// user nice system idle iowait irq softirq steal (guest times are
+	// already inside user and nice).
+	for i, f := range fields[1:min(len(fields), 9)] {
+		v, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("/proc/stat: %w", err)
+		}
+		total += v
+		if i != 3 && i != 4 {
+			busy += v
+		}
+	}
+	return busy, total, nil
+}

@@ -85,3 +85,19 @@ func TestReadingThisProcess(t *testing.T) {
 		t.Error("Memory(-1) succeeded")
 	}
 }
+
+func TestParseMachineCPU(t *testing.T) {
+	stat := "cpu  100 5 50 800 20 3 2 10 7 0\ncpu0 50 2 25 400 10 1 1 5 3 0\n"
+	busy, total, err := parseMachineCPU([]byte(stat))
+	if err != nil || busy != 170 || total != 990 {
+		t.Errorf("parseMachineCPU = %d, %d, %v; want 170, 990", busy, total, err)
+	}
+	for _, bad := range []string{"", "intr 1 2 3\n", "cpu 1 2 x 4 5\n"} {
+		if _, _, err := parseMachineCPU([]byte(bad)); err == nil {
+			t.Errorf("parseMachineCPU(%q) succeeded", bad)
+		}
+	}
+	if busy, total, err := MachineCPU(); err != nil || total == 0 || busy > total {
+		t.Errorf("MachineCPU = %d, %d, %v", busy, total, err)
+	}
+}

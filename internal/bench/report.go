@@ -103,14 +103,16 @@ func WriteMarkdown(w io.Writer, h Header, rows []Row) error {
 	}
 
 	b.WriteString("\n| scenario | conc. | req/s | p50 | p95 | p99 | server CPU s / 1k req " +
-		"| server peak RSS | errors (5xx) | limit | limit/s | ratio | target | verdict |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n")
+		"| server peak RSS | errors (5xx) | harness CPU s / 1k req | machine busy " +
+		"| limit | limit/s | ratio | target | verdict |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n")
 	for _, r := range rows {
 		b.WriteString(tableLine(r))
 	}
 
-	b.WriteString("\n| limit | what it measures | conc. | ops/s | p50 | p99 | errors |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("\n| limit | what it measures | conc. | ops/s | p50 | p99 | errors " +
+		"| harness CPU s / 1k ops | machine busy |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	seen := map[*Limit]bool{}
 	for _, r := range rows {
 		if r.Limit == nil || seen[r.Limit] {
@@ -118,9 +120,9 @@ func WriteMarkdown(w io.Writer, h Header, rows []Row) error {
 		}
 		seen[r.Limit] = true
 		l := r.Limit.Result
-		fmt.Fprintf(&b, "| %s (for %s) | %s | %d | %s | %s | %s | %d |\n",
+		fmt.Fprintf(&b, "| %s (for %s) | %s | %d | %s | %s | %s | %d | %s | %s |\n",
 			r.Limit.Name, r.Scenario, r.Limit.What, r.Concurrency, rate(l.Rate()),
-			ms(l.Latency.P50), ms(l.Latency.P99), l.Errors)
+			ms(l.Latency.P50), ms(l.Latency.P99), l.Errors, harnessCPU(l), percent(l.MachineBusy))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -128,7 +130,7 @@ func WriteMarkdown(w io.Writer, h Header, rows []Row) error {
 
 func tableLine(r Row) string {
 	if r.Skipped != "" {
-		return fmt.Sprintf("| %s | %d | – | – | – | – | – | – | – | %s | – | – | %s | %s |\n",
+		return fmt.Sprintf("| %s | %d | – | – | – | – | – | – | – | – | – | %s | – | – | %s | %s |\n",
 			r.Scenario, r.Concurrency, limitName(r), target(r.Target), r.Skipped)
 	}
 	cpu := "n/a"
@@ -141,10 +143,24 @@ func tableLine(r Row) string {
 		ratio = fmt.Sprintf("%.2f", r.Ratio())
 	}
 	res := r.Result
-	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %d (%d) | %s | %s | %s | %s | %s |\n",
+	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %d (%d) | %s | %s | %s | %s | %s | %s | %s |\n",
 		r.Scenario, r.Concurrency, rate(res.Rate()), ms(res.Latency.P50), ms(res.Latency.P95),
 		ms(res.Latency.P99), cpu, FormatBytes(r.PeakRSS), res.Errors, res.Status5xx,
-		limitName(r), limitRate, ratio, target(r.Target), r.Verdict())
+		harnessCPU(res), percent(res.MachineBusy), limitName(r), limitRate, ratio, target(r.Target), r.Verdict())
+}
+
+func harnessCPU(r Result) string {
+	if v, ok := r.HarnessCPUPerThousand(); ok {
+		return fmt.Sprintf("%.3f", v)
+	}
+	return "n/a"
+}
+
+func percent(f float64) string {
+	if f < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f%%", f*100)
 }
 
 func limitName(r Row) string {
