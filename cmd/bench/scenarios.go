@@ -288,11 +288,12 @@ func (h *harness) validateScenario(ctx context.Context, load bench.Load, tokens 
 	bareClient := newClient(load.Concurrency)
 	defer bareClient.CloseIdleConnections()
 	op := getOpAt(bareClient, bare.addr+"/bare", tokens)
+	limit := h.measure(ctx, "validate limit", bare.pid(), load, op)
 	row.Limit = &bench.Limit{
 		Name: "bare Echo route",
 		What: "Echo, no middleware, one route returning a constant body, in a child process " +
 			"with the server's http.Server settings",
-		Result: h.measure(ctx, "validate limit", 0, load, op).Result,
+		Result: limit.Result, CPU: limit.CPU, CPUKnown: limit.CPUKnown,
 	}
 	return row, nil
 }

@@ -34,6 +34,10 @@ type Limit struct {
 	Name   string // short, such as "argon2id hashes"
 	What   string // one sentence for the limits table
 	Result Result
+	// CPU is the CPU time of the process that served the limit, when it is
+	// a server of its own (the bare Echo route); CPUKnown says whether.
+	CPU      time.Duration
+	CPUKnown bool
 }
 
 // Ratio returns the scenario's rate over its limit's; 0 when there is none.
@@ -111,8 +115,8 @@ func WriteMarkdown(w io.Writer, h Header, rows []Row) error {
 	}
 
 	b.WriteString("\n| limit | what it measures | conc. | ops/s | p50 | p99 | errors " +
-		"| harness CPU s / 1k ops | machine busy |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		"| its server's CPU s / 1k ops | harness CPU s / 1k ops | machine busy |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	seen := map[*Limit]bool{}
 	for _, r := range rows {
 		if r.Limit == nil || seen[r.Limit] {
@@ -120,9 +124,11 @@ func WriteMarkdown(w io.Writer, h Header, rows []Row) error {
 		}
 		seen[r.Limit] = true
 		l := r.Limit.Result
-		fmt.Fprintf(&b, "| %s (for %s) | %s | %d | %s | %s | %s | %d | %s | %s |\n",
+		cpu := Row{Result: l, CPU: r.Limit.CPU, CPUKnown: r.Limit.CPUKnown}
+		fmt.Fprintf(&b, "| %s (for %s) | %s | %d | %s | %s | %s | %d | %s | %s | %s |\n",
 			r.Limit.Name, r.Scenario, r.Limit.What, r.Concurrency, rate(l.Rate()),
-			ms(l.Latency.P50), ms(l.Latency.P99), l.Errors, harnessCPU(l), percent(l.MachineBusy))
+			ms(l.Latency.P50), ms(l.Latency.P99), l.Errors, cpu.cpuPerThousand(),
+			harnessCPU(l), percent(l.MachineBusy))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -133,10 +139,7 @@ func tableLine(r Row) string {
 		return fmt.Sprintf("| %s | %d | – | – | – | – | – | – | – | – | – | %s | – | – | %s | %s |\n",
 			r.Scenario, r.Concurrency, limitName(r), target(r.Target), r.Skipped)
 	}
-	cpu := "n/a"
-	if v, ok := r.CPUPerThousand(); ok {
-		cpu = fmt.Sprintf("%.3f", v)
-	}
+	cpu := r.cpuPerThousand()
 	limitRate, ratio := "–", "–"
 	if r.Limit != nil {
 		limitRate = rate(r.Limit.Result.Rate())
@@ -147,6 +150,13 @@ func tableLine(r Row) string {
 		r.Scenario, r.Concurrency, rate(res.Rate()), ms(res.Latency.P50), ms(res.Latency.P95),
 		ms(res.Latency.P99), cpu, FormatBytes(r.PeakRSS), res.Errors, res.Status5xx,
 		harnessCPU(res), percent(res.MachineBusy), limitName(r), limitRate, ratio, target(r.Target), r.Verdict())
+}
+
+func (r Row) cpuPerThousand() string {
+	if v, ok := r.CPUPerThousand(); ok {
+		return fmt.Sprintf("%.3f", v)
+	}
+	return "n/a"
 }
 
 func harnessCPU(r Result) string {

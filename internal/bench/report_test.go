@@ -69,6 +69,8 @@ func TestWriteMarkdown(t *testing.T) {
 			PeakRSS: 100 << 20, Limit: hashes, Target: 0.9},
 		{Scenario: "register", Concurrency: 32, Result: result(40), Limit: hashes, Target: 0.9},
 		{Scenario: "validate", Concurrency: 32, Target: 0.8, Skipped: "route missing (404)"},
+		{Scenario: "validate", Concurrency: 32, Result: result(50), Target: 0.8, Limit: &Limit{
+			Name: "bare route", What: "Echo", Result: result(100), CPU: 2 * time.Millisecond, CPUKnown: true}},
 		{Scenario: "flood (login)", Concurrency: 256,
 			Result: Result{OK: 40, Errors: 2, Elapsed: time.Second, MachineBusy: -1, HarnessCPU: -1}},
 	}
@@ -89,7 +91,8 @@ func TestWriteMarkdown(t *testing.T) {
 			"| argon2id hashes | 50.0 | 0.80 | ≥ 0.90 | below target |\n",
 		"| validate | 32 | – | – | – | – | – | – | – | – | – | – | – | – | ≥ 0.80 | route missing (404) |\n",
 		"| flood (login) | 256 | 40.0 | 0.00 ms | 0.00 ms | 0.00 ms | n/a | n/a | 2 (0) | n/a | n/a | – | – | – | – |  |\n",
-		"| argon2id hashes (for login) | Hasher.Hash | 32 | 50.0 | 1.00 ms | 3.00 ms | 0 | 1.000 | 50% |\n",
+		"| argon2id hashes (for login) | Hasher.Hash | 32 | 50.0 | 1.00 ms | 3.00 ms | 0 | n/a | 1.000 | 50% |\n",
+		"| bare route (for validate) | Echo | 32 | 100 | 1.00 ms | 3.00 ms | 0 | 0.020 | 1.000 | 50% |\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q; got:\n%s", want, out)
