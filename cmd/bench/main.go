@@ -52,6 +52,7 @@ type options struct {
 	profileDir    string
 	scenarios     map[string]bool
 	note          string
+	pgPIDFile     string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -73,6 +74,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		"capture the server's CPU and allocation profiles of each scenario into this folder")
 	only := fs.String("scenarios", strings.Join(allScenarios, ","), "comma-separated scenarios to run")
 	fs.StringVar(&o.note, "note", "", "a line added to the report's header")
+	fs.StringVar(&o.pgPIDFile, "pg-pidfile", ".data/postgres/postmaster.pid",
+		"postmaster.pid of the database server, to read its CPU time when it runs on this machine")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

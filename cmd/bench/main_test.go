@@ -197,3 +197,28 @@ func TestPrepareDatabase(t *testing.T) {
 		t.Error("prepareDatabase succeeded without a server")
 	}
 }
+
+func TestPostgresPID(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "postmaster.pid")
+	if err := os.WriteFile(pidFile, []byte("4242\n/data\n1\n54334\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		url  string
+		want int
+	}{
+		{"postgres://u:p@127.0.0.1:54334/db", 4242},
+		{"postgres://u:p@localhost:54334/db", 4242},
+		{"postgres://u:p@127.0.0.1:5432/db", 0},
+		{"postgres://u:p@127.0.0.1/db", 0},
+		{"postgres://u:p@db.example:54334/db", 0},
+	}
+	for _, tt := range tests {
+		if got := postgresPID(pidFile, tt.url); got != tt.want {
+			t.Errorf("postgresPID(%s) = %d, want %d", tt.url, got, tt.want)
+		}
+	}
+	if got := postgresPID(filepath.Join(t.TempDir(), "none"), tests[0].url); got != 0 {
+		t.Errorf("postgresPID without a pid file = %d, want 0", got)
+	}
+}

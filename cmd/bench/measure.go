@@ -20,6 +20,7 @@ import (
 // server's CPU and allocation profiles of the measured window.
 func (h *harness) measure(ctx context.Context, name string, pid int, l bench.Load, op bench.Op) bench.Row {
 	row := bench.Row{Scenario: name, Concurrency: l.Concurrency}
+	l.DatabasePID = h.dbPID
 	var cpuStart time.Duration
 	var profiles sync.WaitGroup
 	if pid != 0 {

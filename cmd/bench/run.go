@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,6 +30,7 @@ type harness struct {
 	hasher *password.Hasher
 	cfg    config.Config
 	pprof  string // the server's pprof address, when profiling
+	dbPID  int    // the PostgreSQL server's pid, when it is local; else 0
 	stderr io.Writer
 }
 
@@ -54,6 +56,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if h.cfg, err = config.Load(env, ""); err != nil {
 		return fmt.Errorf("server configuration: %w", err)
+	}
+
+	h.dbPID = postgresPID(o.pgPIDFile, o.dbURL)
+	if h.dbPID == 0 {
+		h.logf("PostgreSQL's CPU time is not measured: no local server at %s for this database", o.pgPIDFile)
 	}
 
 	h.logf("starting %s", o.server)
@@ -120,6 +127,24 @@ func (h *harness) serverEnv(dbURL string) ([]string, error) {
 		}
 	}
 	return mergeEnv(os.Environ(), set), nil
+}
+
+// postgresPID returns the pid of the PostgreSQL server of dbURL when
+// pidFile is its postmaster.pid, and 0 otherwise.
+func postgresPID(pidFile, dbURL string) int {
+	u, err := url.Parse(dbURL)
+	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost") {
+		return 0
+	}
+	port := u.Port()
+	if port == "" {
+		port = "5432"
+	}
+	pid, err := bench.PostmasterPID(pidFile, port)
+	if err != nil {
+		return 0
+	}
+	return pid
 }
 
 // pprofEnv names the variable that makes a server built with -tags pprof

@@ -27,7 +27,7 @@ func TestRunEndToEnd(t *testing.T) {
 	var stdout, stderr strings.Builder
 	report := filepath.Join(dir, "BENCHMARKS.md")
 	args := []string{"-db", base, "-dbname", "authstarter_bench_test", "-server", server,
-		"-c", "4", "-warmup", "50ms", "-duration", "300ms", "-flood-c", "8", "-flood-duration", "300ms",
+		"-c", "4", "-warmup", "100ms", "-duration", "700ms", "-flood-c", "8", "-flood-duration", "700ms",
 		"-out", report, "-profile", filepath.Join(dir, "prof"), "-note", "end-to-end test"}
 	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\nlog:\n%s", err, stderr.String())

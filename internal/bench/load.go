@@ -35,6 +35,9 @@ type Load struct {
 	// Stopped when it closes (before the requests in flight are drained).
 	Started func()
 	Stopped func()
+	// DatabasePID, when not 0, is the PostgreSQL server's pid, whose CPU
+	// time, with its backends', Run reports as DatabaseCPU.
+	DatabasePID int
 }
 
 // Result is what one Run measured inside its window.
@@ -54,15 +57,28 @@ type Result struct {
 	// the window (-1 when unknown): the client's share of the machine, or
 	// the whole cost of a limit measured inside this process.
 	HarnessCPU time.Duration
+	// DatabaseCPU is the CPU time PostgreSQL spent in the window (-1 when
+	// unknown).
+	DatabaseCPU time.Duration
 }
 
 // HarnessCPUPerThousand returns HarnessCPU in seconds per 1,000 successful
 // requests, and false when unknown.
 func (r Result) HarnessCPUPerThousand() (float64, bool) {
-	if r.HarnessCPU < 0 || r.OK == 0 {
+	return r.perThousand(r.HarnessCPU)
+}
+
+// DatabaseCPUPerThousand returns DatabaseCPU in seconds per 1,000
+// successful requests, and false when unknown.
+func (r Result) DatabaseCPUPerThousand() (float64, bool) {
+	return r.perThousand(r.DatabaseCPU)
+}
+
+func (r Result) perThousand(d time.Duration) (float64, bool) {
+	if d < 0 || r.OK == 0 {
 		return 0, false
 	}
-	return r.HarnessCPU.Seconds() / float64(r.OK) * 1000, true
+	return d.Seconds() / float64(r.OK) * 1000, true
 }
 
 // Rate returns the successful requests per second.
@@ -105,35 +121,46 @@ func Run(ctx context.Context, l Load, op Op) Result {
 	if l.Started != nil {
 		l.Started()
 	}
-	before := readUsage()
+	before := readUsage(l.DatabasePID)
 	begin := time.Now()
 	measuring.Store(true)
 	sleep(ctx, l.Duration)
 	stopped.Store(true)
 	elapsed := time.Since(begin)
-	after := readUsage()
+	after := readUsage(l.DatabasePID)
 	if l.Stopped != nil {
 		l.Stopped()
 	}
 	wg.Wait()
 	r := merge(tallies, elapsed)
 	r.MachineBusy, r.HarnessCPU = after.since(before)
+	r.DatabaseCPU = -1
+	if after.dbErr == nil && before.dbErr == nil {
+		r.DatabaseCPU = after.db - before.db
+	}
 	return r
 }
 
-// usage is a reading of the machine's and this process's CPU times.
+// usage is a reading of the machine's, this process's and the database's
+// CPU times.
 type usage struct {
 	busy, total uint64
 	self        time.Duration
 	err         error
+	db          time.Duration
+	dbErr       error
 }
 
-func readUsage() usage {
+func readUsage(dbPID int) usage {
 	var u usage
 	var err error
 	u.busy, u.total, u.err = MachineCPU()
 	if u.self, err = CPUTime(os.Getpid()); err != nil {
 		u.err = err
+	}
+	u.dbErr = errors.New("no database pid")
+	if dbPID != 0 {
+		u.db, u.dbErr = TreeCPUTime(dbPID)
 	}
 	return u
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -43,6 +44,9 @@ func TestRunCountsOnlyTheMeasuredWindow(t *testing.T) {
 	if _, ok := r.HarnessCPUPerThousand(); !ok {
 		t.Error("HarnessCPUPerThousand unknown")
 	}
+	if r.DatabaseCPU != -1 {
+		t.Errorf("DatabaseCPU = %v without a database pid, want -1", r.DatabaseCPU)
+	}
 	if _, ok := (Result{OK: 1, HarnessCPU: -1}).HarnessCPUPerThousand(); ok {
 		t.Error("HarnessCPUPerThousand known without a reading")
 	}
@@ -52,7 +56,8 @@ func TestRunCountsOnlyTheMeasuredWindow(t *testing.T) {
 }
 
 func TestRunClassifiesErrors(t *testing.T) {
-	l := Load{Concurrency: 3, Duration: 50 * time.Millisecond}
+	// This process stands in for the database: its CPU time is read.
+	l := Load{Concurrency: 3, Duration: 50 * time.Millisecond, DatabasePID: os.Getpid()}
 	r := Run(context.Background(), l, func(ctx context.Context, w int) error {
 		time.Sleep(time.Millisecond)
 		switch w {
@@ -65,6 +70,9 @@ func TestRunClassifiesErrors(t *testing.T) {
 	})
 	if r.OK == 0 || r.Errors == 0 || r.Status5xx == 0 || r.Status5xx >= r.Errors {
 		t.Errorf("result = %+v, want successes, errors, and some but not all errors 5xx", r)
+	}
+	if r.DatabaseCPU < 0 {
+		t.Errorf("DatabaseCPU = %v, want a reading", r.DatabaseCPU)
 	}
 	if !strings.HasPrefix(r.FirstError, "status ") {
 		t.Errorf("FirstError = %q, want a status error", r.FirstError)

@@ -21,35 +21,100 @@ func CPUTime(pid int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	ticks, err := parseStatTicks(b)
+	_, ticks, err := parseStat(b)
 	if err != nil {
 		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
 	}
-	return time.Duration(ticks) * time.Second / clockTicks, nil
+	return ticksToDuration(ticks), nil
 }
 
-// parseStatTicks returns utime+stime, fields 14 and 15 of /proc/<pid>/stat.
-// The command name (field 2) is in parentheses and may hold spaces and
-// parentheses itself, so fields are counted from the last ')'.
-func parseStatTicks(stat []byte) (uint64, error) {
+// TreeCPUTime returns the CPU time used by the process pid and its children
+// now alive, such as a PostgreSQL server and its backends. Children that
+// ended are not counted.
+func TreeCPUTime(pid int) (time.Duration, error) {
+	own, err := CPUTime(pid)
+	if err != nil {
+		return 0, err
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	var ticks uint64
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue // ended while we looked
+		}
+		if ppid, t, err := parseStat(b); err == nil && ppid == pid {
+			ticks += t
+		}
+	}
+	return own + ticksToDuration(ticks), nil
+}
+
+func ticksToDuration(ticks uint64) time.Duration {
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// parseStat returns the parent pid (field 4) and utime+stime (fields 14 and
+// 15) of a /proc/<pid>/stat file. The command name (field 2) is in
+// parentheses and may hold spaces and parentheses itself, so fields are
+// counted from the last ')'.
+func parseStat(stat []byte) (ppid int, ticks uint64, err error) {
 	end := bytes.LastIndexByte(stat, ')')
 	if end < 0 {
-		return 0, errors.New("no command name")
+		return 0, 0, errors.New("no command name")
 	}
 	fields := strings.Fields(string(stat[end+1:]))
 	// fields[0] is field 3 (state), so field n is fields[n-3].
 	if len(fields) < 13 {
-		return 0, fmt.Errorf("%d fields after the command name, want at least 13", len(fields))
+		return 0, 0, fmt.Errorf("%d fields after the command name, want at least 13", len(fields))
+	}
+	if ppid, err = strconv.Atoi(fields[1]); err != nil {
+		return 0, 0, fmt.Errorf("ppid: %w", err)
 	}
 	utime, err := strconv.ParseUint(fields[11], 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("utime: %w", err)
+		return 0, 0, fmt.Errorf("utime: %w", err)
 	}
 	stime, err := strconv.ParseUint(fields[12], 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("stime: %w", err)
+		return 0, 0, fmt.Errorf("stime: %w", err)
 	}
-	return utime + stime, nil
+	return ppid, utime + stime, nil
+}
+
+// PostmasterPID returns the pid of the PostgreSQL server whose data folder
+// holds pidFile (postmaster.pid) when it listens on port, and an error
+// otherwise: the database is then some other server, whose CPU time the
+// harness cannot read.
+func PostmasterPID(pidFile, port string) (int, error) {
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		return 0, err
+	}
+	return parsePostmasterPID(b, port)
+}
+
+// parsePostmasterPID reads a postmaster.pid file: the pid on line 1, the
+// port on line 4.
+func parsePostmasterPID(b []byte, port string) (int, error) {
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 4 {
+		return 0, errors.New("postmaster.pid: too short")
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(lines[0]))
+	if err != nil {
+		return 0, fmt.Errorf("postmaster.pid: %w", err)
+	}
+	if got := strings.TrimSpace(lines[3]); got != port {
+		return 0, fmt.Errorf("postmaster.pid: port %s, not the database's %s", got, port)
+	}
+	return pid, nil
 }
 
 // Memory returns the resident set size of the process pid and its peak since

@@ -6,28 +6,50 @@ import (
 	"testing"
 )
 
-func TestParseStatTicks(t *testing.T) {
-	// Fields 14 and 15 (utime, stime) are 1500 and 250.
-	rest := " S 1 2 3 4 5 6 7 8 9 10 1500 250 0 0 20 0 8 0 100 1000000 500"
+func TestParseStat(t *testing.T) {
+	// Field 4 (ppid) is 77; fields 14 and 15 (utime, stime) are 1500 and 250.
+	rest := " S 77 2 3 4 5 6 7 8 9 10 1500 250 0 0 20 0 8 0 100 1000000 500"
 	tests := []struct {
 		name, stat string
+		wantPPID   int
 		want       uint64
 		wantErr    bool
 	}{
-		{"a plain command name", "1234 (authstarter)" + rest, 1750, false},
-		{"a name with spaces and parentheses", "1234 (a (b) c)" + rest, 1750, false},
-		{"no command name", "1234 authstarter" + rest, 0, true},
-		{"too few fields", "1234 (x) S 1 2 3", 0, true},
-		{"a field that is not a number", strings.Replace("1234 (x)"+rest, "1500", "abc", 1), 0, true},
-		{"a stime that is not a number", strings.Replace("1234 (x)"+rest, "250", "-", 1), 0, true},
+		{"a plain command name", "1234 (authstarter)" + rest, 77, 1750, false},
+		{"a name with spaces and parentheses", "1234 (a (b) c)" + rest, 77, 1750, false},
+		{"no command name", "1234 authstarter" + rest, 0, 0, true},
+		{"too few fields", "1234 (x) S 1 2 3", 0, 0, true},
+		{"a ppid that is not a number", strings.Replace("1234 (x)"+rest, "77", "?", 1), 0, 0, true},
+		{"a utime that is not a number", strings.Replace("1234 (x)"+rest, "1500", "abc", 1), 0, 0, true},
+		{"a stime that is not a number", strings.Replace("1234 (x)"+rest, "250", "-", 1), 0, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseStatTicks([]byte(tt.stat))
-			if (err != nil) != tt.wantErr || got != tt.want {
-				t.Errorf("parseStatTicks(%q) = %d, %v; want %d, error %v", tt.stat, got, err, tt.want, tt.wantErr)
+			ppid, got, err := parseStat([]byte(tt.stat))
+			if (err != nil) != tt.wantErr || got != tt.want || ppid != tt.wantPPID {
+				t.Errorf("parseStat(%q) = %d, %d, %v; want %d, %d, error %v",
+					tt.stat, ppid, got, err, tt.wantPPID, tt.want, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestParsePostmasterPID(t *testing.T) {
+	file := "4242\n/work/.data/postgres\n1700000000\n54334\n\n127.0.0.1\n"
+	if pid, err := parsePostmasterPID([]byte(file), "54334"); err != nil || pid != 4242 {
+		t.Errorf("parsePostmasterPID = %d, %v; want 4242", pid, err)
+	}
+	for name, tt := range map[string]struct{ file, port string }{
+		"another port": {file, "5432"},
+		"too short":    {"4242\n", "54334"},
+		"a bad pid":    {"x\n/d\n1\n54334\n", "54334"},
+	} {
+		if _, err := parsePostmasterPID([]byte(tt.file), tt.port); err == nil {
+			t.Errorf("parsePostmasterPID with %s succeeded", name)
+		}
+	}
+	if _, err := PostmasterPID("/nonexistent/postmaster.pid", "1"); err == nil {
+		t.Error("PostmasterPID of a missing file succeeded")
 	}
 }
 
@@ -68,8 +90,15 @@ func TestReadingThisProcess(t *testing.T) {
 		x += i % 7
 	}
 	_ = x
-	if cpu, err := CPUTime(pid); err != nil || cpu <= 0 {
+	cpu, err := CPUTime(pid)
+	if err != nil || cpu <= 0 {
 		t.Errorf("CPUTime = %v, %v; want a positive time", cpu, err)
+	}
+	if tree, err := TreeCPUTime(pid); err != nil || tree < cpu {
+		t.Errorf("TreeCPUTime = %v, %v; want at least the process's own %v", tree, err, cpu)
+	}
+	if _, err := TreeCPUTime(-1); err == nil {
+		t.Error("TreeCPUTime(-1) succeeded")
 	}
 	if err := ResetPeak(pid); err != nil {
 		t.Logf("ResetPeak: %v (not allowed here; Memory still works)", err)

@@ -107,16 +107,16 @@ func WriteMarkdown(w io.Writer, h Header, rows []Row) error {
 	}
 
 	b.WriteString("\n| scenario | conc. | req/s | p50 | p95 | p99 | server CPU s / 1k req " +
-		"| server peak RSS | errors (5xx) | harness CPU s / 1k req | machine busy " +
-		"| limit | limit/s | ratio | target | verdict |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n")
+		"| server peak RSS | errors (5xx) | harness CPU s / 1k req | PostgreSQL CPU s / 1k req " +
+		"| machine busy | limit | limit/s | ratio | target | verdict |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n")
 	for _, r := range rows {
 		b.WriteString(tableLine(r))
 	}
 
 	b.WriteString("\n| limit | what it measures | conc. | ops/s | p50 | p99 | errors " +
-		"| its server's CPU s / 1k ops | harness CPU s / 1k ops | machine busy |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		"| its server's CPU s / 1k ops | harness CPU s / 1k ops | PostgreSQL CPU s / 1k ops | machine busy |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	seen := map[*Limit]bool{}
 	for _, r := range rows {
 		if r.Limit == nil || seen[r.Limit] {
@@ -125,10 +125,10 @@ func WriteMarkdown(w io.Writer, h Header, rows []Row) error {
 		seen[r.Limit] = true
 		l := r.Limit.Result
 		cpu := Row{Result: l, CPU: r.Limit.CPU, CPUKnown: r.Limit.CPUKnown}
-		fmt.Fprintf(&b, "| %s (for %s) | %s | %d | %s | %s | %s | %d | %s | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s (for %s) | %s | %d | %s | %s | %s | %d | %s | %s | %s | %s |\n",
 			r.Limit.Name, r.Scenario, r.Limit.What, r.Concurrency, rate(l.Rate()),
-			ms(l.Latency.P50), ms(l.Latency.P99), l.Errors, cpu.cpuPerThousand(),
-			harnessCPU(l), percent(l.MachineBusy))
+			ms(l.Latency.P50), ms(l.Latency.P99), l.Errors, perK(cpu.CPUPerThousand()),
+			perK(l.HarnessCPUPerThousand()), perK(l.DatabaseCPUPerThousand()), percent(l.MachineBusy))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -136,34 +136,28 @@ func WriteMarkdown(w io.Writer, h Header, rows []Row) error {
 
 func tableLine(r Row) string {
 	if r.Skipped != "" {
-		return fmt.Sprintf("| %s | %d | – | – | – | – | – | – | – | – | – | %s | – | – | %s | %s |\n",
+		return fmt.Sprintf("| %s | %d | – | – | – | – | – | – | – | – | – | – | %s | – | – | %s | %s |\n",
 			r.Scenario, r.Concurrency, limitName(r), target(r.Target), r.Skipped)
 	}
-	cpu := r.cpuPerThousand()
+	cpu := perK(r.CPUPerThousand())
 	limitRate, ratio := "–", "–"
 	if r.Limit != nil {
 		limitRate = rate(r.Limit.Result.Rate())
 		ratio = fmt.Sprintf("%.2f", r.Ratio())
 	}
 	res := r.Result
-	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %d (%d) | %s | %s | %s | %s | %s | %s | %s |\n",
+	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %d (%d) | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 		r.Scenario, r.Concurrency, rate(res.Rate()), ms(res.Latency.P50), ms(res.Latency.P95),
 		ms(res.Latency.P99), cpu, FormatBytes(r.PeakRSS), res.Errors, res.Status5xx,
-		harnessCPU(res), percent(res.MachineBusy), limitName(r), limitRate, ratio, target(r.Target), r.Verdict())
+		perK(res.HarnessCPUPerThousand()), perK(res.DatabaseCPUPerThousand()), percent(res.MachineBusy),
+		limitName(r), limitRate, ratio, target(r.Target), r.Verdict())
 }
 
-func (r Row) cpuPerThousand() string {
-	if v, ok := r.CPUPerThousand(); ok {
-		return fmt.Sprintf("%.3f", v)
+func perK(v float64, ok bool) string {
+	if !ok {
+		return "n/a"
 	}
-	return "n/a"
-}
-
-func harnessCPU(r Result) string {
-	if v, ok := r.HarnessCPUPerThousand(); ok {
-		return fmt.Sprintf("%.3f", v)
-	}
-	return "n/a"
+	return fmt.Sprintf("%.3f", v)
 }
 
 func percent(f float64) string {

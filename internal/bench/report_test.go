@@ -10,7 +10,8 @@ import (
 // result returns a Result of ok requests in one second.
 func result(ok int) Result {
 	return Result{OK: ok, Elapsed: time.Second, MachineBusy: 0.5, HarnessCPU: time.Duration(ok) * time.Millisecond,
-		Latency: Latencies{P50: time.Millisecond, P95: 2 * time.Millisecond, P99: 3 * time.Millisecond}}
+		DatabaseCPU: time.Duration(ok) * 2 * time.Millisecond,
+		Latency:     Latencies{P50: time.Millisecond, P95: 2 * time.Millisecond, P99: 3 * time.Millisecond}}
 }
 
 func TestRowRatioAndVerdict(t *testing.T) {
@@ -72,7 +73,7 @@ func TestWriteMarkdown(t *testing.T) {
 		{Scenario: "validate", Concurrency: 32, Result: result(50), Target: 0.8, Limit: &Limit{
 			Name: "bare route", What: "Echo", Result: result(100), CPU: 2 * time.Millisecond, CPUKnown: true}},
 		{Scenario: "flood (login)", Concurrency: 256,
-			Result: Result{OK: 40, Errors: 2, Elapsed: time.Second, MachineBusy: -1, HarnessCPU: -1}},
+			Result: Result{OK: 40, Errors: 2, Elapsed: time.Second, MachineBusy: -1, HarnessCPU: -1, DatabaseCPU: -1}},
 	}
 	h := Header{Title: "Benchmarks", Machine: Machine{CPU: "Test CPU", Cores: 2, MemBytes: 4 << 30},
 		Go: "go1.26.8", Postgres: "15.18", Hashing: "argon2id m=19456", Settings: "quick", Notes: []string{"noisy"}}
@@ -85,14 +86,14 @@ func TestWriteMarkdown(t *testing.T) {
 		"# Benchmarks\n",
 		"- Machine: Test CPU, 2 logical CPUs, 4.0 GiB memory\n",
 		"- Go: go1.26.8\n", "- PostgreSQL: 15.18\n", "- Password hashing: argon2id m=19456\n", "- noisy\n",
-		"| login | 32 | 46.0 | 1.00 ms | 2.00 ms | 3.00 ms | 20.000 | 100.0 MiB | 0 (0) | 1.000 | 50% " +
+		"| login | 32 | 46.0 | 1.00 ms | 2.00 ms | 3.00 ms | 20.000 | 100.0 MiB | 0 (0) | 1.000 | 2.000 | 50% " +
 			"| argon2id hashes | 50.0 | 0.92 | ≥ 0.90 | meets target |\n",
-		"| register | 32 | 40.0 | 1.00 ms | 2.00 ms | 3.00 ms | n/a | n/a | 0 (0) | 1.000 | 50% " +
+		"| register | 32 | 40.0 | 1.00 ms | 2.00 ms | 3.00 ms | n/a | n/a | 0 (0) | 1.000 | 2.000 | 50% " +
 			"| argon2id hashes | 50.0 | 0.80 | ≥ 0.90 | below target |\n",
-		"| validate | 32 | – | – | – | – | – | – | – | – | – | – | – | – | ≥ 0.80 | route missing (404) |\n",
-		"| flood (login) | 256 | 40.0 | 0.00 ms | 0.00 ms | 0.00 ms | n/a | n/a | 2 (0) | n/a | n/a | – | – | – | – |  |\n",
-		"| argon2id hashes (for login) | Hasher.Hash | 32 | 50.0 | 1.00 ms | 3.00 ms | 0 | n/a | 1.000 | 50% |\n",
-		"| bare route (for validate) | Echo | 32 | 100 | 1.00 ms | 3.00 ms | 0 | 0.020 | 1.000 | 50% |\n",
+		"| validate | 32 | – | – | – | – | – | – | – | – | – | – | – | – | – | ≥ 0.80 | route missing (404) |\n",
+		"| flood (login) | 256 | 40.0 | 0.00 ms | 0.00 ms | 0.00 ms | n/a | n/a | 2 (0) | n/a | n/a | n/a | – | – | – | – |  |\n",
+		"| argon2id hashes (for login) | Hasher.Hash | 32 | 50.0 | 1.00 ms | 3.00 ms | 0 | n/a | 1.000 | 2.000 | 50% |\n",
+		"| bare route (for validate) | Echo | 32 | 100 | 1.00 ms | 3.00 ms | 0 | 0.020 | 1.000 | 2.000 | 50% |\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q; got:\n%s", want, out)
@@ -104,8 +105,8 @@ func TestWriteMarkdown(t *testing.T) {
 	// Every table line has as many cells as its header.
 	for _, line := range strings.Split(out, "\n") {
 		if strings.HasPrefix(line, "| login") || strings.HasPrefix(line, "| validate") || strings.HasPrefix(line, "| flood") {
-			if got := strings.Count(line, "|"); got != 17 {
-				t.Errorf("line has %d bars, want 17: %s", got, line)
+			if got := strings.Count(line, "|"); got != 18 {
+				t.Errorf("line has %d bars, want 18: %s", got, line)
 			}
 		}
 	}
