@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"authstarter/config"
+	"authstarter/db"
 	"authstarter/db/sqlc"
 	"authstarter/internal/bench"
 	"authstarter/password"
@@ -73,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 	// The same pool settings as the server's, for seeding and the SQL limits.
-	if h.pool, err = pgxpool.New(ctx, dbURL); err != nil {
+	if h.pool, err = db.NewPool(ctx, dbURL); err != nil {
 		return err
 	}
 	defer h.pool.Close()
