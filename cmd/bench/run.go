@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -91,7 +93,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprint(stdout, report.String())
 	if o.out != "" {
-		if err := os.WriteFile(o.out, []byte(report.String()), 0o644); err != nil {
+		// Only the part between the markers is replaced: the analysis
+		// written by hand around it stays.
+		old, err := os.ReadFile(o.out)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if err := os.WriteFile(o.out, []byte(bench.Splice(string(old), report.String())), 0o644); err != nil {
 			return err
 		}
 	}

@@ -49,6 +49,32 @@ func TestRowRatioAndVerdict(t *testing.T) {
 	}
 }
 
+func TestCostRatio(t *testing.T) {
+	// The scenario costs 1 (server) + 1 (harness) + 2 (database) ms a
+	// request; the limit 1 (harness) + 2 (database) ms, plus its own server's
+	// when it has one.
+	r := Row{Result: result(1000), CPU: time.Second, CPUKnown: true,
+		Limit: &Limit{Result: result(500)}}
+	if got, ok := r.CostRatio(); !ok || got != 0.75 {
+		t.Errorf("CostRatio = %v, %v; want 0.75", got, ok)
+	}
+	r.Limit.CPU, r.Limit.CPUKnown = 500*time.Millisecond, true
+	if got, ok := r.CostRatio(); !ok || got != 1 {
+		t.Errorf("CostRatio with the limit's server = %v, %v; want 1", got, ok)
+	}
+	r.Limit.Result.DatabaseCPU = -1
+	if _, ok := r.CostRatio(); ok {
+		t.Error("CostRatio known without the limit's database CPU")
+	}
+	r.CPUKnown = false
+	if _, ok := r.CostRatio(); ok {
+		t.Error("CostRatio known without the server's CPU")
+	}
+	if _, ok := (Row{CPUKnown: true, Result: result(1)}).CostRatio(); ok {
+		t.Error("CostRatio known without a limit")
+	}
+}
+
 func TestCPUPerThousand(t *testing.T) {
 	r := Row{Result: result(2000), CPU: 3 * time.Second, CPUKnown: true}
 	if got, ok := r.CPUPerThousand(); !ok || got != 1.5 {
@@ -87,11 +113,11 @@ func TestWriteMarkdown(t *testing.T) {
 		"- Machine: Test CPU, 2 logical CPUs, 4.0 GiB memory\n",
 		"- Go: go1.26.8\n", "- PostgreSQL: 15.18\n", "- Password hashing: argon2id m=19456\n", "- noisy\n",
 		"| login | 32 | 46.0 | 1.00 ms | 2.00 ms | 3.00 ms | 20.000 | 100.0 MiB | 0 (0) | 1.000 | 2.000 | 50% " +
-			"| argon2id hashes | 50.0 | 0.92 | ≥ 0.90 | meets target |\n",
+			"| argon2id hashes | 50.0 | 0.92 | 0.13 | ≥ 0.90 | meets target |\n",
 		"| register | 32 | 40.0 | 1.00 ms | 2.00 ms | 3.00 ms | n/a | n/a | 0 (0) | 1.000 | 2.000 | 50% " +
-			"| argon2id hashes | 50.0 | 0.80 | ≥ 0.90 | below target |\n",
-		"| validate | 32 | – | – | – | – | – | – | – | – | – | – | – | – | – | ≥ 0.80 | route missing (404) |\n",
-		"| flood (login) | 256 | 40.0 | 0.00 ms | 0.00 ms | 0.00 ms | n/a | n/a | 2 (0) | n/a | n/a | n/a | – | – | – | – |  |\n",
+			"| argon2id hashes | 50.0 | 0.80 | – | ≥ 0.90 | below target |\n",
+		"| validate | 32 | – | – | – | – | – | – | – | – | – | – | – | – | – | – | ≥ 0.80 | route missing (404) |\n",
+		"| flood (login) | 256 | 40.0 | 0.00 ms | 0.00 ms | 0.00 ms | n/a | n/a | 2 (0) | n/a | n/a | n/a | – | – | – | – | – |  |\n",
 		"| argon2id hashes (for login) | Hasher.Hash | 32 | 50.0 | 1.00 ms | 3.00 ms | 0 | n/a | 1.000 | 2.000 | 50% |\n",
 		"| bare route (for validate) | Echo | 32 | 100 | 1.00 ms | 3.00 ms | 0 | 0.020 | 1.000 | 2.000 | 50% |\n",
 	} {
@@ -105,8 +131,8 @@ func TestWriteMarkdown(t *testing.T) {
 	// Every table line has as many cells as its header.
 	for _, line := range strings.Split(out, "\n") {
 		if strings.HasPrefix(line, "| login") || strings.HasPrefix(line, "| validate") || strings.HasPrefix(line, "| flood") {
-			if got := strings.Count(line, "|"); got != 18 {
-				t.Errorf("line has %d bars, want 18: %s", got, line)
+			if got := strings.Count(line, "|"); got != 19 {
+				t.Errorf("line has %d bars, want 19: %s", got, line)
 			}
 		}
 	}
@@ -124,5 +150,26 @@ func TestRateFormatting(t *testing.T) {
 		if got := rate(v); got != want {
 			t.Errorf("rate(%v) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+func TestSplice(t *testing.T) {
+	fenced := func(s string) string { return BeginMarker + "\n" + s + EndMarker }
+	tests := []struct {
+		name, existing, generated, want string
+	}{
+		{"a new file", "", "table\n", fenced("table\n") + "\n"},
+		{"a file without markers is replaced", "old notes\n", "table\n", fenced("table\n") + "\n"},
+		{"the text around the markers stays",
+			"intro\n" + fenced("old table\n") + "\n## Analysis\nprose\n", "new table\n",
+			"intro\n" + fenced("new table\n") + "\n## Analysis\nprose\n"},
+		{"markers out of order are ignored", EndMarker + BeginMarker, "t\n", fenced("t\n") + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Splice(tt.existing, tt.generated); got != tt.want {
+				t.Errorf("Splice(%q, %q) =\n%q\nwant\n%q", tt.existing, tt.generated, got, tt.want)
+			}
+		})
 	}
 }
