@@ -77,4 +77,4 @@ bench-quick: ## The load benchmark in quick mode: a few seconds a scenario, roug
 
 .PHONY: bench-micro
 bench-micro: ## Go micro-benchmarks (tokens, passwords, auth middleware) with -benchmem
-	go test -run '^$$' -bench . -benchmem ./token ./password ./handlers
+	go test -run '^$$' -bench . -benchmem ./token ./password ./handlers ./db
