@@ -33,6 +33,7 @@ var targets = map[string]float64{
 }
 
 const (
+	formType      = "application/x-www-form-urlencoded"
 	benchPassword = "correct horse battery staple, bench"
 	seededUsers   = 64
 )
@@ -142,7 +143,7 @@ func (h *harness) loginOp(concurrency, users int) bench.Op {
 		}.Encode())
 	}
 	return func(ctx context.Context, w int) error {
-		return h.post(ctx, client, "/auth/token", "application/x-www-form-urlencoded", bodies[w], http.StatusOK, nil)
+		return h.post(ctx, client, "/auth/token", formType, bodies[w], http.StatusOK, nil)
 	}
 }
 
@@ -175,7 +176,7 @@ func (h *harness) loginAll(ctx context.Context, n int) ([]tokenPair, error) {
 			body := []byte(url.Values{
 				"grant_type": {"password"}, "username": {userName(w % seededUsers)}, "password": {benchPassword},
 			}.Encode())
-			errs[w] = h.post(ctx, client, "/auth/token", "application/x-www-form-urlencoded", body, http.StatusOK, &pairs[w])
+			errs[w] = h.post(ctx, client, "/auth/token", formType, body, http.StatusOK, &pairs[w])
 		})
 	}
 	wg.Wait()
@@ -190,7 +191,9 @@ func (h *harness) loginAll(ctx context.Context, n int) ([]tokenPair, error) {
 // refreshScenario runs one chain of refreshes a worker: each refresh presents
 // the token the previous one returned, so every token is used once. Its limit
 // is the statement a refresh runs, RotateRefreshToken, through pgx.
-func (h *harness) refreshScenario(ctx context.Context, load bench.Load, users []uuid.UUID) (bench.Row, error) {
+func (h *harness) refreshScenario(
+	ctx context.Context, load bench.Load, users []uuid.UUID,
+) (bench.Row, error) {
 	c := load.Concurrency
 	pairs, err := h.loginAll(ctx, c)
 	if err != nil {
@@ -205,7 +208,7 @@ func (h *harness) refreshScenario(ctx context.Context, load bench.Load, users []
 	row := h.measure(ctx, "refresh", h.srv.pid(), load, func(ctx context.Context, w int) error {
 		body := []byte("grant_type=refresh_token&refresh_token=" + url.QueryEscape(chain[w]))
 		var next tokenPair
-		err := h.post(ctx, client, "/auth/token", "application/x-www-form-urlencoded", body, http.StatusOK, &next)
+		err := h.post(ctx, client, "/auth/token", formType, body, http.StatusOK, &next)
 		if err == nil {
 			chain[w] = next.RefreshToken
 		}
@@ -236,7 +239,9 @@ func (h *harness) refreshScenario(ctx context.Context, load bench.Load, users []
 
 // selfScenario reads the current user with an access token a worker. Its
 // limit is the one query GET /auth/self runs, GetSessionUser, through pgx.
-func (h *harness) selfScenario(ctx context.Context, load bench.Load, users []uuid.UUID, tokens []tokenPair) (bench.Row, error) {
+func (h *harness) selfScenario(
+	ctx context.Context, load bench.Load, users []uuid.UUID, tokens []tokenPair,
+) (bench.Row, error) {
 	client := newClient(load.Concurrency)
 	defer client.CloseIdleConnections()
 	row := h.measure(ctx, "self", h.srv.pid(), load, h.getOp(client, "/auth/self", tokens))
@@ -266,7 +271,9 @@ const validatePath = "/auth/token/validate"
 // validateScenario checks an access token a worker. Its limit is a bare Echo
 // route returning a constant body, served by a child process with the
 // server's http.Server settings, reached through the same client.
-func (h *harness) validateScenario(ctx context.Context, load bench.Load, tokens []tokenPair) (bench.Row, error) {
+func (h *harness) validateScenario(
+	ctx context.Context, load bench.Load, tokens []tokenPair,
+) (bench.Row, error) {
 	client := newClient(load.Concurrency)
 	defer client.CloseIdleConnections()
 	missing, err := h.routeMissing(ctx, client, validatePath, tokens[0].AccessToken)
@@ -303,7 +310,9 @@ func (h *harness) validateScenario(ctx context.Context, load bench.Load, tokens 
 
 // routeMissing sends one authorised GET to path and returns "route missing
 // (404)" (or 405) when the server has no such route, "" when it does.
-func (h *harness) routeMissing(ctx context.Context, client *http.Client, path, accessToken string) (string, error) {
+func (h *harness) routeMissing(
+	ctx context.Context, client *http.Client, path, accessToken string,
+) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.srv.addr+path, nil)
 	if err != nil {
 		return "", err
@@ -357,7 +366,9 @@ func getOpAt(client *http.Client, target string, tokens []tokenPair) bench.Op {
 
 // post sends body to path and wants status; with into set it decodes the
 // JSON answer into it.
-func (h *harness) post(ctx context.Context, client *http.Client, path, contentType string, body []byte, want int, into any) error {
+func (h *harness) post(
+	ctx context.Context, client *http.Client, path, contentType string, body []byte, want int, into any,
+) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.srv.addr+path, bytes.NewReader(body))
 	if err != nil {
 		return err

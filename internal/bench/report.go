@@ -170,8 +170,9 @@ func WriteMarkdown(w io.Writer, h Header, rows []Row) error {
 
 func tableLine(r Row) string {
 	if r.Skipped != "" {
-		return fmt.Sprintf("| %s | %d | – | – | – | – | – | – | – | – | – | – | %s | – | – | – | %s | %s |\n",
-			r.Scenario, r.Concurrency, limitName(r), target(r.Target), r.Skipped)
+		return "| " + strings.Join([]string{r.Scenario, fmt.Sprint(r.Concurrency),
+			"–", "–", "–", "–", "–", "–", "–", "–", "–", "–",
+			limitName(r), "–", "–", "–", target(r.Target), r.Skipped}, " | ") + " |\n"
 	}
 	cpu := perK(r.CPUPerThousand())
 	limitRate, ratio := "–", "–"
@@ -184,11 +185,11 @@ func tableLine(r Row) string {
 	if v, ok := r.CostRatio(); ok {
 		costRatio = fmt.Sprintf("%.2f", v)
 	}
-	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %d (%d) | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-		r.Scenario, r.Concurrency, rate(res.Rate()), ms(res.Latency.P50), ms(res.Latency.P95),
-		ms(res.Latency.P99), cpu, FormatBytes(r.PeakRSS), res.Errors, res.Status5xx,
+	return "| " + strings.Join([]string{r.Scenario, fmt.Sprint(r.Concurrency),
+		rate(res.Rate()), ms(res.Latency.P50), ms(res.Latency.P95), ms(res.Latency.P99),
+		cpu, FormatBytes(r.PeakRSS), fmt.Sprintf("%d (%d)", res.Errors, res.Status5xx),
 		perK(res.HarnessCPUPerThousand()), perK(res.DatabaseCPUPerThousand()), percent(res.MachineBusy),
-		limitName(r), limitRate, ratio, costRatio, target(r.Target), r.Verdict())
+		limitName(r), limitRate, ratio, costRatio, target(r.Target), r.Verdict()}, " | ") + " |\n"
 }
 
 func perK(v float64, ok bool) string {
