@@ -210,7 +210,7 @@ func (h *harness) header(pgVersion string) bench.Header {
 			h.o.concurrency, h.o.warmup, h.o.duration, h.o.floodConc, h.o.floodDuration),
 		Notes: []string{
 			"The load generator, the server and PostgreSQL share the machine; each ratio " +
-				"sets a scenario beside its limit measured minutes apart in the same run.",
+				"sets a scenario beside its limit, measured right after it in the same run.",
 		},
 	}
 	if h.o.note != "" {
