@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // TestRunEndToEnd builds the real server and runs every scenario for a
@@ -23,6 +25,19 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Fatalf("build the server: %v\n%s", err, out)
 	}
 	t.Chdir(dir) // the server's log goes to tmp/bench under the working folder
+
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			t.Errorf("drop the test's database: %v", err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(),
+			"DROP DATABASE IF EXISTS authstarter_bench_test WITH (FORCE)"); err != nil {
+			t.Errorf("drop the test's database: %v", err)
+		}
+	})
 
 	var stdout, stderr strings.Builder
 	report := filepath.Join(dir, "BENCHMARKS.md")
