@@ -3,6 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 BIN := bin/authstarter
 SWAGGER_UI_VERSION := 5.35.0
+BENCH_BIN := bin/authstarter-bench
 GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
 .PHONY: help
@@ -76,3 +77,19 @@ migrate: build ## Apply pending migrations to DATABASE_URL
 	@scripts/prepare.sh env
 	@scripts/prepare.sh run-db
 	$(BIN) migrate up
+
+.PHONY: bench
+bench: ## Load-benchmark the real server against measured limits (BENCH_FLAGS="-out BENCHMARKS.md -profile tmp/prof")
+	go build -tags pprof -o $(BENCH_BIN) .
+	go build -o bin/bench ./cmd/bench
+	@url=$${BENCH_DATABASE_URL:-$$(scripts/prepare.sh test-db)} && \
+		bin/bench -db "$$url" -server $(BENCH_BIN) \
+		-pg-pidfile "$${LOCALDB_DIR:-.data/postgres}/postmaster.pid" $(BENCH_FLAGS)
+
+.PHONY: bench-quick
+bench-quick: ## The load benchmark in quick mode: a few seconds a scenario, rough figures
+	@$(MAKE) --no-print-directory bench BENCH_FLAGS="-quick $(BENCH_FLAGS)"
+
+.PHONY: bench-micro
+bench-micro: ## Go micro-benchmarks (tokens, passwords, auth middleware) with -benchmem
+	go test -run '^$$' -bench . -benchmem ./token ./password ./handlers ./db

@@ -31,7 +31,7 @@ func (a *app) serve(ctx context.Context, cfg config.Config, log *slog.Logger) er
 		}
 	}
 
-	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	pool, err := db.NewPool(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("connect to the database (DATABASE_URL): %w", err)
 	}

@@ -80,9 +80,6 @@ func New(pool *pgxpool.Pool, hasher *password.Hasher, tokens *token.Issuer, cfg 
 // Tokens returns the token issuer, for the middleware that verifies access tokens.
 func (s *Service) Tokens() *token.Issuer { return s.tokens }
 
-// Queries returns the generated queries, for handlers that only read.
-func (s *Service) Queries() *sqlc.Queries { return s.q }
-
 // hashToken returns what the database stores for a refresh token.
 func hashToken(t string) []byte {
 	sum := sha256.Sum256([]byte(t))

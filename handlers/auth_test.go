@@ -258,3 +258,19 @@ func TestErrorDescriptionIsPrintableASCII(t *testing.T) {
 		t.Errorf("error_description %q does not say what is wrong", desc)
 	}
 }
+
+func TestWrongTypeNamesTheJSONField(t *testing.T) {
+	a := newTestApp(t)
+	for body, want := range map[string]string{
+		`{"username":1,"password":"x"}`:         "field username has the wrong type; want a string",
+		`{"username":["a"],"password":"x"}`:     "field username has the wrong type; want a string",
+		`{"username":"abc","password":true}`:    "field password has the wrong type; want a string",
+		`{"username":"abc","password":{"a":1}}`: "field password has the wrong type; want a string",
+	} {
+		r := a.postJSON("/auth/register", body)
+		r.wantError(http.StatusBadRequest, "invalid_request")
+		if got := r.apiError().Description; got != want {
+			t.Errorf("%s: error_description %q, want %q", body, got, want)
+		}
+	}
+}

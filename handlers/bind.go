@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 )
@@ -54,7 +55,7 @@ func jsonError(err error) *Error {
 	case errors.As(err, &syntaxErr):
 		msg = fmt.Sprintf("the body is not valid JSON (at byte %d)", syntaxErr.Offset)
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		msg = fmt.Sprintf("field %s has the wrong type; want %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
+		msg = fmt.Sprintf("field %s has the wrong type; want %s", jsonPath(typeErr.Field), jsonKind(typeErr.Type.Kind().String()))
 	case errors.As(err, &typeErr):
 		msg = "the body must be a JSON object"
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -63,6 +64,19 @@ func jsonError(err error) *Error {
 		msg = "unknown field " + field + "; see /docs for the accepted fields"
 	}
 	return newError(http.StatusBadRequest, codeInvalidRequest, msg)
+}
+
+// jsonPath drops the names of embedded Go structs (such as Profile) that
+// encoding/json puts in a field's path, leaving the JSON names clients send.
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	kept := parts[:0]
+	for _, p := range parts {
+		if p != "" && !unicode.IsUpper(rune(p[0])) {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ".")
 }
 
 func jsonKind(goKind string) string {

@@ -62,7 +62,7 @@ for step in $(find "$steps" -name '[0-9]*.*' ! -name '*.target' | sort); do
 		;;
 	*.patch)
 		echo "check-extend: apply $(grep -m1 '^+++ ' "$step" | sed 's|^+++ b/||')"
-		git apply --verbose "$step" >/dev/null || { echo "check-extend: the README's diff no longer applies" >&2; exit 1; }
+		git apply "$step" || { echo "check-extend: the README's diff no longer applies to the code" >&2; exit 1; }
 		;;
 	*.run)
 		echo "check-extend: run: $(tr '\n' ';' <"$step")"
@@ -76,5 +76,10 @@ go build ./...
 go vet ./...
 go tool sqlc diff
 TEST_DATABASE_URL=$test_db go test -count=1 ./... >/dev/null
-TEST_DATABASE_URL=$test_db go test -count=1 -tags extend -run '^TestExtend' -v . | grep -E '^(=== RUN|--- |PASS|FAIL|ok)'
+if ! TEST_DATABASE_URL=$test_db go test -count=1 -tags extend -run '^TestExtend' -v . >"$work/extend.log" 2>&1; then
+	cat "$work/extend.log"
+	echo "check-extend: the extended service does not behave as the walkthrough says" >&2
+	exit 1
+fi
+grep -E '^(--- |ok)' "$work/extend.log"
 echo "check-extend: the walkthrough works"

@@ -53,7 +53,7 @@ func URL(t testing.TB) string {
 // when the test ends.
 func New(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	pool, err := pgxpool.New(context.Background(), URL(t))
+	pool, err := db.NewPool(context.Background(), URL(t))
 	if err != nil {
 		t.Fatalf("connect to test database: %v", err)
 	}

@@ -1,0 +1,51 @@
+package db_test
+
+import (
+	"strings"
+	"testing"
+
+	"authstarter/db"
+	"authstarter/internal/testdb"
+)
+
+func TestMigratorUpDownVersion(t *testing.T) {
+	m, err := db.NewMigrator(testdb.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+
+	latest, dirty, applied, err := m.Version()
+	if err != nil || dirty || !applied || latest == 0 {
+		t.Fatalf("Version on a migrated database = %d, dirty %v, applied %v, err %v", latest, dirty, applied, err)
+	}
+	if err := m.Up(t.Context()); err != nil {
+		t.Fatalf("Up with nothing pending: %v, want nil", err)
+	}
+	if err := m.Down(t.Context(), int(latest)); err != nil {
+		t.Fatalf("Down(%d): %v", latest, err)
+	}
+	if _, _, applied, err := m.Version(); err != nil || applied {
+		t.Fatalf("after reverting everything: applied %v, err %v; want none applied", applied, err)
+	}
+	if err := m.Down(t.Context(), 0); err == nil {
+		t.Error("Down(0) succeeded, want an error")
+	}
+	if err := m.Up(t.Context()); err != nil {
+		t.Fatalf("Up from empty: %v", err)
+	}
+	if v, _, _, _ := m.Version(); v != latest {
+		t.Errorf("version after Up = %d, want %d", v, latest)
+	}
+}
+
+func TestNewMigratorRejectsBadURL(t *testing.T) {
+	for _, url := range []string{"not a url ::", "postgres://nobody@127.0.0.1:1/none?connect_timeout=1"} {
+		if m, err := db.NewMigrator(url); err == nil {
+			m.Close()
+			t.Errorf("NewMigrator(%q) succeeded, want an error", url)
+		} else if strings.Contains(err.Error(), "password") {
+			t.Errorf("error %q may leak credentials", err)
+		}
+	}
+}
