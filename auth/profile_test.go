@@ -42,10 +42,10 @@ func TestCanonicalUsername(t *testing.T) {
 	}{
 		{in: "Alice", want: "alice"},
 		{in: "  ALICE\t", want: "alice"},
-		{in: "ＡＬＩＣＥ", want: "alice"},     // full width
-		{in: "Straße", want: "strasse"},   // full case folding
-		{in: "ﬁle", want: "file"},         // a ligature, NFKC
-		{in: "e\u0301", want: "\u00e9"},   // combining accent composes
+		{in: "ＡＬＩＣＥ", want: "alice"},    // full width
+		{in: "Straße", want: "strasse"}, // full case folding
+		{in: "ﬁle", want: "file"},       // a ligature, NFKC
+		{in: "e\u0301", want: "\u00e9"}, // combining accent composes
 		{in: strings.Repeat("a", 64), want: strings.Repeat("a", 64)},
 		{in: strings.Repeat("a", 65), bad: true},
 		{in: strings.Repeat("é", 300), bad: true},
