@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -22,8 +23,14 @@ func TestMigratorUpDownVersion(t *testing.T) {
 	if err := m.Up(t.Context()); err != nil {
 		t.Fatalf("Up with nothing pending: %v, want nil", err)
 	}
-	if err := m.Down(t.Context(), int(latest)); err != nil {
-		t.Fatalf("Down(%d): %v", latest, err)
+	// Versions may have gaps (golang-migrate allows them): revert as many
+	// steps as there are migrations.
+	ups, err := fs.Glob(db.Migrations, db.MigrationsDir+"/*.up.sql")
+	if err != nil || len(ups) == 0 {
+		t.Fatalf("list migrations: %v, %d found", err, len(ups))
+	}
+	if err := m.Down(t.Context(), len(ups)); err != nil {
+		t.Fatalf("Down(%d): %v", len(ups), err)
 	}
 	if _, _, applied, err := m.Version(); err != nil || applied {
 		t.Fatalf("after reverting everything: applied %v, err %v; want none applied", applied, err)
