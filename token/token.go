@@ -58,6 +58,9 @@ type AccessClaims struct {
 type RefreshClaims struct {
 	jwt.RegisteredClaims
 	SessionID uuid.UUID `json:"sid"`
+	// Scope is what the session was granted, so that a request to narrow it
+	// can be checked before the token is spent.
+	Scope string `json:"scope,omitempty"`
 }
 
 // UserID returns the subject as a user id.
@@ -121,13 +124,14 @@ func (i *Issuer) Access(userID, sessionID uuid.UUID, scope string) (string, *Acc
 	return s, claims, err
 }
 
-// Refresh returns a signed refresh token for the user's session that expires at
-// expiresAt, the session's absolute end.
-func (i *Issuer) Refresh(userID, sessionID uuid.UUID, expiresAt time.Time) (string, *RefreshClaims, error) {
+// Refresh returns a signed refresh token for the user's session, granted scope,
+// that expires at expiresAt, the session's absolute end.
+func (i *Issuer) Refresh(userID, sessionID uuid.UUID, scope string, expiresAt time.Time) (string, *RefreshClaims, error) {
 	now := i.cfg.Now().Truncate(time.Second)
 	claims := &RefreshClaims{
 		RegisteredClaims: i.registered(userID, i.cfg.RefreshAud, now, expiresAt),
 		SessionID:        sessionID,
+		Scope:            scope,
 	}
 	s, err := i.sign(typRefresh, claims)
 	return s, claims, err

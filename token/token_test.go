@@ -74,7 +74,7 @@ func TestRefreshTokenRoundTrip(t *testing.T) {
 	clock := &fixedClock{now: time.Unix(1_700_000_000, 0)}
 	i := newIssuer(t, clock)
 	end := clock.now.Add(30 * 24 * time.Hour)
-	s, _, err := i.Refresh(userID, sessionID, end)
+	s, _, err := i.Refresh(userID, sessionID, "admin", end)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +82,8 @@ func TestRefreshTokenRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ParseRefresh: %v", err)
 	}
-	if got.UserID() != userID || got.SessionID != sessionID || !got.ExpiresAt.Equal(end) {
-		t.Errorf("claims = %+v, want user, session and exp %v", got, end)
+	if got.UserID() != userID || got.SessionID != sessionID || !got.ExpiresAt.Equal(end) || got.Scope != "admin" {
+		t.Errorf("claims = %+v, want user, session, scope admin and exp %v", got, end)
 	}
 	if decodeHeader(t, s)["typ"] != "rt+jwt" {
 		t.Errorf("typ = %v, want rt+jwt", decodeHeader(t, s)["typ"])
@@ -94,7 +94,7 @@ func TestTokenKindsCannotStandInForEachOther(t *testing.T) {
 	clock := &fixedClock{now: time.Now()}
 	i := newIssuer(t, clock)
 	access, _, _ := i.Access(userID, sessionID, "")
-	refresh, _, _ := i.Refresh(userID, sessionID, clock.now.Add(time.Hour))
+	refresh, _, _ := i.Refresh(userID, sessionID, "", clock.now.Add(time.Hour))
 	if _, err := i.ParseRefresh(access); !errors.Is(err, ErrInvalid) {
 		t.Errorf("ParseRefresh(access token) err = %v, want ErrInvalid", err)
 	}
