@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -272,5 +273,44 @@ func TestWrongTypeNamesTheJSONField(t *testing.T) {
 		if got := r.apiError().Description; got != want {
 			t.Errorf("%s: error_description %q, want %q", body, got, want)
 		}
+	}
+}
+
+func TestAuthorizationHeaderIsParsedStrictly(t *testing.T) {
+	a := newTestApp(t)
+	a.register("quinn", goodPassword)
+	tok := a.login("quinn", goodPassword)
+	tests := []struct {
+		name   string
+		values []string
+		status int
+		code   string
+	}{
+		{"one space", []string{"Bearer " + tok.AccessToken}, 200, ""},
+		{"several spaces", []string{"Bearer   " + tok.AccessToken}, 200, ""},
+		{"lower-case scheme", []string{"bEaReR " + tok.AccessToken}, 200, ""},
+		{"other scheme", []string{"Basic eDp5"}, 401, "unauthorized"},
+		{"scheme alone", []string{"Bearer"}, 401, "invalid_token"},
+		{"tab inside", []string{"Bearer " + tok.AccessToken + "\tx"}, 401, "invalid_token"},
+		{"two headers, good second", []string{"Bearer garbage", "Bearer " + tok.AccessToken}, 401, "invalid_token"},
+		{"two headers, other scheme first", []string{"Basic eDp5", "Bearer " + tok.AccessToken}, 401, "invalid_token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/auth/self", nil)
+			for _, v := range tt.values {
+				req.Header.Add("Authorization", v)
+			}
+			rec := httptest.NewRecorder()
+			a.e.ServeHTTP(rec, req)
+			r := response{ResponseRecorder: rec, t: t}
+			if tt.code == "" {
+				if r.Code != tt.status {
+					t.Fatalf("status %d, want %d; body %s", r.Code, tt.status, r.Body)
+				}
+				return
+			}
+			r.wantError(tt.status, tt.code)
+		})
 	}
 }
