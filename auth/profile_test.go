@@ -55,6 +55,15 @@ func TestCanonicalUsername(t *testing.T) {
 		{in: "a\x00b", bad: true},
 		{in: "a\u200bb", bad: true}, // zero-width space
 		{in: "\xff\xfe", bad: true},
+		{in: "alice\ufe0f", bad: true}, // variation selector
+		{in: "alice\u034f", bad: true}, // combining grapheme joiner
+		{in: "\u3164alice", bad: true}, // Hangul filler
+		{in: "alice\u115f", bad: true},
+		{in: "alice\u180b", bad: true}, // Mongolian variation selector
+		{in: "alice\u17b4", bad: true},
+		{in: "alice\u2800", bad: true}, // braille blank
+		{in: "\u0301", bad: true},      // a lone combining mark
+		{in: "\u0301a", bad: true},
 	}
 	for _, tt := range tests {
 		got, err := CanonicalUsername(tt.in)
