@@ -314,3 +314,36 @@ func TestAuthorizationHeaderIsParsedStrictly(t *testing.T) {
 		})
 	}
 }
+
+func TestTokenRoutesAreNeverCached(t *testing.T) {
+	a := newTestApp(t)
+	for _, r := range []response{
+		a.do(http.MethodGet, "/auth/token", nil),
+		a.do(http.MethodPut, "/auth/token/refresh", nil),
+		a.do(http.MethodPost, "/auth/token", strings.NewReader(strings.Repeat("a=b&", 20<<10)),
+			"Content-Type", "application/x-www-form-urlencoded"),
+		a.postForm("/auth/token", url.Values{"grant_type": {"password"}}),
+		a.do(http.MethodGet, "/auth/token/validate", nil),
+	} {
+		if cc, p := r.Header().Get("Cache-Control"), r.Header().Get("Pragma"); cc != "no-store" || p != "no-cache" {
+			t.Errorf("status %d: Cache-Control %q, Pragma %q; want no-store, no-cache", r.Code, cc, p)
+		}
+	}
+}
+
+func TestHeadIsAnsweredWhereGetIs(t *testing.T) {
+	a := newTestApp(t)
+	srv := httptest.NewServer(WithHead(a.e))
+	defer srv.Close()
+	for path, want := range map[string]int{"/healthz": 200, "/auth/self": 401, "/auth/register": 405} {
+		resp, err := http.Head(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want || resp.Header.Get("Content-Type") == "" {
+			t.Errorf("HEAD %s: %d with Content-Type %q, want %d with the GET's headers",
+				path, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+		}
+	}
+}
