@@ -347,3 +347,15 @@ func TestHeadIsAnsweredWhereGetIs(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONBodiesMustBeUTF8(t *testing.T) {
+	a := newTestApp(t)
+	r := a.postJSON("/auth/register", "{\"username\":\"inv\xff\",\"password\":\""+goodPassword+"\"}")
+	r.wantError(http.StatusBadRequest, "invalid_request")
+	long := strings.Repeat("k", 5000)
+	r = a.postJSON("/auth/register", `{"`+long+`":1}`)
+	r.wantError(http.StatusBadRequest, "invalid_request")
+	if d := r.apiError().Description; len(d) > 200 {
+		t.Errorf("error_description echoes %d bytes of the field name", len(d))
+	}
+}
