@@ -150,6 +150,11 @@ func TestParseAccessRejects(t *testing.T) {
 		"no sid":                 sign(t, jwt.SigningMethodHS256, "at+jwt", with("sid", nil)),
 		"subject not a user id":  sign(t, jwt.SigningMethodHS256, "at+jwt", with("sub", "alice")),
 		"no jti":                 sign(t, jwt.SigningMethodHS256, "at+jwt", with("jti", nil)),
+		"no iat":                 sign(t, jwt.SigningMethodHS256, "at+jwt", with("iat", nil)),
+		"sub in braces":          sign(t, jwt.SigningMethodHS256, "at+jwt", with("sub", "{"+userID.String()+"}")),
+		"sub as a urn":           sign(t, jwt.SigningMethodHS256, "at+jwt", with("sub", "urn:uuid:"+userID.String())),
+		"sub in upper case":      sign(t, jwt.SigningMethodHS256, "at+jwt", with("sub", "ABCDEF01-1111-4111-8111-111111111111")),
+		"crit header":            signHeader(t, "crit", []string{"b64"}, valid()),
 		"unknown field type":     sign(t, jwt.SigningMethodHS256, "at+jwt", with("exp", "tomorrow")),
 		"tampered payload":       tamper(sign(t, jwt.SigningMethodHS256, "at+jwt", valid())),
 		"empty":                  "",
@@ -253,4 +258,17 @@ func decodeHeader(t *testing.T, tok string) map[string]any {
 		t.Fatal(err)
 	}
 	return parsed.Header
+}
+
+// signHeader signs valid claims as an access token with one extra header.
+func signHeader(t *testing.T, name string, value any, claims jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	tok.Header["typ"] = "at+jwt"
+	tok.Header[name] = value
+	s, err := tok.SignedString(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
