@@ -96,7 +96,7 @@ func (a *app) listenAndServe(ctx context.Context, e *echo.Echo, cfg config.Confi
 		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
 	}
 	srv := &http.Server{
-		Handler:           e,
+		Handler:           handlers.WithHead(e),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -55,6 +55,15 @@ func TestCanonicalUsername(t *testing.T) {
 		{in: "a\x00b", bad: true},
 		{in: "a\u200bb", bad: true}, // zero-width space
 		{in: "\xff\xfe", bad: true},
+		{in: "alice\ufe0f", bad: true}, // variation selector
+		{in: "alice\u034f", bad: true}, // combining grapheme joiner
+		{in: "\u3164alice", bad: true}, // Hangul filler
+		{in: "alice\u115f", bad: true},
+		{in: "alice\u180b", bad: true}, // Mongolian variation selector
+		{in: "alice\u17b4", bad: true},
+		{in: "alice\u2800", bad: true}, // braille blank
+		{in: "\u0301", bad: true},      // a lone combining mark
+		{in: "\u0301a", bad: true},
 	}
 	for _, tt := range tests {
 		got, err := CanonicalUsername(tt.in)
@@ -106,5 +115,48 @@ func TestEnsureSuperuserIsIdempotent(t *testing.T) {
 	}
 	if _, err := s.EnsureSuperuser(t.Context(), "", testPassword); err == nil {
 		t.Error("an empty username was accepted")
+	}
+}
+
+func TestRefusedScopeLeavesTheRefreshTokenUsable(t *testing.T) {
+	s := newTestService(t, fastParams, Config{})
+	mustRegister(t, s, "sam")
+	pair, err := s.Login(t.Context(), "sam", testPassword, "", Client{UserAgent: "Mozilla\xff"})
+	if err != nil {
+		t.Fatalf("login with an invalid UTF-8 user agent: %v", err)
+	}
+	for _, scope := range []string{"admin", "nonsense"} {
+		if _, err := s.Refresh(t.Context(), pair.RefreshToken, scope); !errors.Is(err, ErrInvalidScope) {
+			t.Fatalf("refresh asking for %q: %v, want ErrInvalidScope", scope, err)
+		}
+	}
+	if _, err := s.Refresh(t.Context(), pair.RefreshToken, ""); err != nil {
+		t.Errorf("refresh after refused scopes: %v, want the token still usable", err)
+	}
+}
+
+func TestDemotedSuperuserCannotRefreshAnAdminSession(t *testing.T) {
+	s := newTestService(t, fastParams, Config{})
+	root, err := s.CreateUser(t.Context(), NewUser{Profile: Profile{Username: Of("root")},
+		Password: testPassword, IsActive: true, IsSuperuser: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := s.Login(t.Context(), "root", testPassword, "admin", Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := s.Login(t.Context(), "root", testPassword, "", Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(t.Context(), "UPDATE users SET is_superuser = false WHERE id = $1", root.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Refresh(t.Context(), admin.RefreshToken, ""); !errors.Is(err, ErrInvalidGrant) {
+		t.Errorf("refresh of an admin session after demotion: %v, want ErrInvalidGrant", err)
+	}
+	if _, err := s.Refresh(t.Context(), plain.RefreshToken, ""); err != nil {
+		t.Errorf("refresh of a session without admin after demotion: %v", err)
 	}
 }

@@ -95,7 +95,7 @@ func (s *Service) authenticate(ctx context.Context, username, pw string) (sqlc.U
 func (s *Service) startSession(ctx context.Context, user sqlc.User, scope string, client Client) (TokenPair, error) {
 	sessionID := uuid.New()
 	expiresAt := time.Now().Add(s.cfg.RefreshTTL).Truncate(time.Second)
-	refresh, _, err := s.tokens.Refresh(user.ID, sessionID, expiresAt)
+	refresh, _, err := s.tokens.Refresh(user.ID, sessionID, scope, expiresAt)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -104,7 +104,7 @@ func (s *Service) startSession(ctx context.Context, user sqlc.User, scope string
 		UserID:           user.ID,
 		RefreshTokenHash: hashToken(refresh),
 		Scope:            scope,
-		UserAgent:        truncate(client.UserAgent, 256),
+		UserAgent:        printable(client.UserAgent, 256),
 		ClientIp:         client.IP,
 		ExpiresAt:        expiresAt,
 	})
@@ -123,7 +123,15 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, scope string) (Toke
 	if err != nil {
 		return TokenPair{}, ErrInvalidGrant
 	}
-	next, _, err := s.tokens.Refresh(claims.UserID(), claims.SessionID, claims.ExpiresAt.Time)
+	// A refused scope is answered before the token is spent: a failed request
+	// leaves the session as it was.
+	granted := claims.Scope
+	if scope != "" {
+		if granted, err = narrowScope(claims.Scope, scope); err != nil {
+			return TokenPair{}, err
+		}
+	}
+	next, _, err := s.tokens.Refresh(claims.UserID(), claims.SessionID, claims.Scope, claims.ExpiresAt.Time)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -147,15 +155,6 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, scope string) (Toke
 	}
 	if err != nil {
 		return TokenPair{}, wrap("rotate refresh token", err)
-	}
-
-	granted := sess.Scope
-	if scope != "" {
-		narrowed, err := narrowScope(sess.Scope, scope)
-		if err != nil {
-			return TokenPair{}, err
-		}
-		granted = narrowed
 	}
 	return s.pair(sess.UserID, sess.ID, granted, next)
 }
@@ -200,7 +199,10 @@ func narrowScope(granted, requested string) (string, error) {
 	return strings.Join(want, " "), nil
 }
 
-func truncate(s string, n int) string {
+// printable returns s as valid UTF-8 of at most n bytes: client-supplied text
+// such as a User-Agent may hold any bytes, and the database takes only UTF-8.
+func printable(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= n {
 		return s
 	}

@@ -32,9 +32,12 @@ func CanonicalUsername(s string) (string, error) {
 	case n > MaxUsernameLength:
 		return "", &ValidationError{Field: "username", Reason: "must be at most 64 characters"}
 	}
-	for _, r := range c {
-		if unicode.IsSpace(r) || !unicode.IsGraphic(r) {
-			return "", &ValidationError{Field: "username", Reason: "must not contain spaces or control characters"}
+	for i, r := range c {
+		if unicode.IsSpace(r) || !unicode.IsGraphic(r) || invisible(r) {
+			return "", &ValidationError{Field: "username", Reason: "must not contain spaces, control or invisible characters"}
+		}
+		if i == 0 && unicode.Is(unicode.M, r) {
+			return "", &ValidationError{Field: "username", Reason: "must not start with a combining mark"}
 		}
 	}
 	return c, nil
@@ -46,4 +49,12 @@ func foldUsername(s string) string {
 	c := norm.NFKC.String(s)
 	c = strings.ToLower(folder.String(c))
 	return strings.TrimSpace(norm.NFKC.String(c))
+}
+
+// invisible reports whether r renders as nothing (Unicode's default-ignorable
+// code points: variation selectors, joiners, fillers) or as a blank, so that
+// "alice" and "alice" followed by one of them cannot be two users.
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector, unicode.Cf) ||
+		r == '\u2800' // BRAILLE PATTERN BLANK
 }

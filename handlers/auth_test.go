@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -272,5 +273,89 @@ func TestWrongTypeNamesTheJSONField(t *testing.T) {
 		if got := r.apiError().Description; got != want {
 			t.Errorf("%s: error_description %q, want %q", body, got, want)
 		}
+	}
+}
+
+func TestAuthorizationHeaderIsParsedStrictly(t *testing.T) {
+	a := newTestApp(t)
+	a.register("quinn", goodPassword)
+	tok := a.login("quinn", goodPassword)
+	tests := []struct {
+		name   string
+		values []string
+		status int
+		code   string
+	}{
+		{"one space", []string{"Bearer " + tok.AccessToken}, 200, ""},
+		{"several spaces", []string{"Bearer   " + tok.AccessToken}, 200, ""},
+		{"lower-case scheme", []string{"bEaReR " + tok.AccessToken}, 200, ""},
+		{"other scheme", []string{"Basic eDp5"}, 401, "unauthorized"},
+		{"scheme alone", []string{"Bearer"}, 401, "invalid_token"},
+		{"tab inside", []string{"Bearer " + tok.AccessToken + "\tx"}, 401, "invalid_token"},
+		{"two headers, good second", []string{"Bearer garbage", "Bearer " + tok.AccessToken}, 401, "invalid_token"},
+		{"two headers, other scheme first", []string{"Basic eDp5", "Bearer " + tok.AccessToken}, 401, "invalid_token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/auth/self", nil)
+			for _, v := range tt.values {
+				req.Header.Add("Authorization", v)
+			}
+			rec := httptest.NewRecorder()
+			a.e.ServeHTTP(rec, req)
+			r := response{ResponseRecorder: rec, t: t}
+			if tt.code == "" {
+				if r.Code != tt.status {
+					t.Fatalf("status %d, want %d; body %s", r.Code, tt.status, r.Body)
+				}
+				return
+			}
+			r.wantError(tt.status, tt.code)
+		})
+	}
+}
+
+func TestTokenRoutesAreNeverCached(t *testing.T) {
+	a := newTestApp(t)
+	for _, r := range []response{
+		a.do(http.MethodGet, "/auth/token", nil),
+		a.do(http.MethodPut, "/auth/token/refresh", nil),
+		a.do(http.MethodPost, "/auth/token", strings.NewReader(strings.Repeat("a=b&", 20<<10)),
+			"Content-Type", "application/x-www-form-urlencoded"),
+		a.postForm("/auth/token", url.Values{"grant_type": {"password"}}),
+		a.do(http.MethodGet, "/auth/token/validate", nil),
+	} {
+		if cc, p := r.Header().Get("Cache-Control"), r.Header().Get("Pragma"); cc != "no-store" || p != "no-cache" {
+			t.Errorf("status %d: Cache-Control %q, Pragma %q; want no-store, no-cache", r.Code, cc, p)
+		}
+	}
+}
+
+func TestHeadIsAnsweredWhereGetIs(t *testing.T) {
+	a := newTestApp(t)
+	srv := httptest.NewServer(WithHead(a.e))
+	defer srv.Close()
+	for path, want := range map[string]int{"/healthz": 200, "/auth/self": 401, "/auth/register": 405} {
+		resp, err := http.Head(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want || resp.Header.Get("Content-Type") == "" {
+			t.Errorf("HEAD %s: %d with Content-Type %q, want %d with the GET's headers",
+				path, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+		}
+	}
+}
+
+func TestJSONBodiesMustBeUTF8(t *testing.T) {
+	a := newTestApp(t)
+	r := a.postJSON("/auth/register", "{\"username\":\"inv\xff\",\"password\":\""+goodPassword+"\"}")
+	r.wantError(http.StatusBadRequest, "invalid_request")
+	long := strings.Repeat("k", 5000)
+	r = a.postJSON("/auth/register", `{"`+long+`":1}`)
+	r.wantError(http.StatusBadRequest, "invalid_request")
+	if d := r.apiError().Description; len(d) > 200 {
+		t.Errorf("error_description echoes %d bytes of the field name", len(d))
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -26,6 +27,10 @@ func bindJSON(c echo.Context, dst any) error {
 	body, err := readBody(c)
 	if err != nil {
 		return err
+	}
+	// encoding/json would quietly turn invalid bytes into U+FFFD.
+	if !utf8.Valid(body) {
+		return newError(http.StatusBadRequest, codeInvalidRequest, "the body is not valid UTF-8")
 	}
 	if err := exactKeys(body, dst); err != nil {
 		return err
@@ -61,6 +66,9 @@ func jsonError(err error) *Error {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json offers no typed error for DisallowUnknownFields.
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if len(field) > 64 {
+			field = field[:64] + "..."
+		}
 		msg = "unknown field " + field + "; see /docs for the accepted fields"
 	}
 	return newError(http.StatusBadRequest, codeInvalidRequest, msg)

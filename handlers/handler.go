@@ -6,6 +6,8 @@ package handlers
 import (
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -53,6 +55,7 @@ func New(opts Options) *echo.Echo {
 	e.HTTPErrorHandler = h.errorHandler
 	e.IPExtractor = ipExtractor(opts.TrustedProxies)
 
+	e.Pre(tokenNoStore)
 	e.Use(middleware.RequestID())
 	e.Use(h.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, DisablePrintStack: true}))
@@ -70,14 +73,14 @@ func New(opts Options) *echo.Echo {
 	bearer := h.requireBearer()
 	a := e.Group("/auth")
 	a.POST("/register", h.register, h.limitByIP)
-	a.POST("/token", h.token, noStore, h.limitByIP)
+	a.POST("/token", h.token, h.limitByIP)
 	a.GET("/self", h.self, bearer)
 
 	// Session and token lifecycle, and the user's own account.
-	a.POST("/token/refresh", h.refreshBearer, noStore)
-	a.GET("/token/validate", h.validate, noStore, bearer)
-	a.POST("/token/logout", h.logout, noStore)
-	a.POST("/token/logout/all", h.logoutAll, noStore, bearer)
+	a.POST("/token/refresh", h.refreshBearer)
+	a.GET("/token/validate", h.validate, bearer)
+	a.POST("/token/logout", h.logout)
+	a.POST("/token/logout/all", h.logoutAll, bearer)
 	a.PATCH("/self", h.updateSelf, bearer)
 	a.POST("/self/password", h.changePassword, noStore, bearer)
 	a.GET("/self/sessions", h.listSessions, bearer)
@@ -134,8 +137,37 @@ func (h *Handler) requestLogger() echo.MiddlewareFunc {
 // noStore marks a response as never to be cached (RFC 6749 §5.1), errors too.
 func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-		c.Response().Header().Set("Pragma", "no-cache")
+		setNoStore(c)
 		return next(c)
 	}
+}
+
+func setNoStore(c echo.Context) {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	c.Response().Header().Set("Pragma", "no-cache")
+}
+
+// tokenNoStore marks every response under /auth/token as never to be cached
+// (RFC 6749 §5.1), errors included, even those written before routing, such as
+// 405 and 413.
+func tokenNoStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if p := c.Request().URL.Path; p == "/auth/token" || strings.HasPrefix(p, "/auth/token/") {
+			setNoStore(c)
+		}
+		return next(c)
+	}
+}
+
+// WithHead answers HEAD wherever GET is routed (RFC 9110 §9.3.2), for load
+// balancers' health checks: the handler sees a GET, and net/http drops the body
+// because the connection's own request is still a HEAD.
+func WithHead(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.Clone(r.Context())
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
 }

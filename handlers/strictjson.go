@@ -35,6 +35,9 @@ func exactKeys(body []byte, dst any) error {
 		if err := dec.Decode(&skip); err != nil {
 			return nil
 		}
+		if len(key) > 64 {
+			key = key[:64] + "..." // echoed back, so bounded
+		}
 		switch {
 		case !names[key]:
 			return newError(http.StatusBadRequest, codeInvalidRequest,

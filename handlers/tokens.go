@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,7 +12,7 @@ import (
 // token in Authorization: Bearer, kept for clients of the original design. It
 // answers exactly as the grant does.
 func (h *Handler) refreshBearer(c echo.Context) error {
-	refreshToken, ok := bearerToken(c)
+	refreshToken, ok := bearerToken(c.Request())
 	if !ok {
 		return newError(http.StatusBadRequest, codeInvalidRequest,
 			"send the refresh token in the Authorization header, as Bearer followed by the token")
@@ -71,7 +70,7 @@ func (h *Handler) logout(c echo.Context) error {
 			return err
 		}
 	}
-	bearer, hasBearer := bearerToken(c)
+	bearer, hasBearer := bearerToken(c.Request())
 	refreshToken, inForm := form["refresh_token"]
 	switch {
 	case inForm && hasBearer:
@@ -97,12 +96,4 @@ func (h *Handler) logoutAll(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// bearerToken returns the token of an Authorization: Bearer header, the scheme
-// name in any letter case.
-func bearerToken(c echo.Context) (string, bool) {
-	scheme, tok, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
-	tok = strings.TrimSpace(tok)
-	return tok, strings.EqualFold(scheme, "Bearer") && tok != ""
 }

@@ -58,6 +58,9 @@ type AccessClaims struct {
 type RefreshClaims struct {
 	jwt.RegisteredClaims
 	SessionID uuid.UUID `json:"sid"`
+	// Scope is what the session was granted, so that a request to narrow it
+	// can be checked before the token is spent.
+	Scope string `json:"scope,omitempty"`
 }
 
 // UserID returns the subject as a user id.
@@ -121,13 +124,14 @@ func (i *Issuer) Access(userID, sessionID uuid.UUID, scope string) (string, *Acc
 	return s, claims, err
 }
 
-// Refresh returns a signed refresh token for the user's session that expires at
-// expiresAt, the session's absolute end.
-func (i *Issuer) Refresh(userID, sessionID uuid.UUID, expiresAt time.Time) (string, *RefreshClaims, error) {
+// Refresh returns a signed refresh token for the user's session, granted scope,
+// that expires at expiresAt, the session's absolute end.
+func (i *Issuer) Refresh(userID, sessionID uuid.UUID, scope string, expiresAt time.Time) (string, *RefreshClaims, error) {
 	now := i.cfg.Now().Truncate(time.Second)
 	claims := &RefreshClaims{
 		RegisteredClaims: i.registered(userID, i.cfg.RefreshAud, now, expiresAt),
 		SessionID:        sessionID,
+		Scope:            scope,
 	}
 	s, err := i.sign(typRefresh, claims)
 	return s, claims, err
@@ -164,16 +168,24 @@ func (i *Issuer) parse(p *jwt.Parser, s, typ string, claims jwt.Claims, reg *jwt
 		return fmt.Errorf("%w: empty or longer than %d bytes", ErrInvalid, MaxLength)
 	}
 	tok, err := p.ParseWithClaims(s, claims, func(t *jwt.Token) (any, error) {
+		// typ is a media type, so compared without regard to case (RFC 7515 §4.1.9).
 		if got, _ := t.Header["typ"].(string); !strings.EqualFold(got, typ) {
 			return nil, fmt.Errorf("typ %q, want %q", got, typ)
+		}
+		// We understand no extension, so a token that requires one is refused
+		// (RFC 7515 §4.1.11).
+		if _, ok := t.Header["crit"]; ok {
+			return nil, errors.New("crit header present")
 		}
 		return i.cfg.Secret, nil
 	})
 	if err != nil || !tok.Valid {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if _, err := uuid.Parse(reg.Subject); err != nil || reg.ID == "" {
-		return fmt.Errorf("%w: subject is not a user id or jti missing", ErrInvalid)
+	// We issue sub as a canonical uuid and always set iat and jti; a token
+	// without them, or with another spelling of sub, is not ours.
+	if id, err := uuid.Parse(reg.Subject); err != nil || id.String() != reg.Subject || reg.ID == "" || reg.IssuedAt == nil {
+		return fmt.Errorf("%w: sub is not a canonical user id, or iat or jti is missing", ErrInvalid)
 	}
 	return nil
 }

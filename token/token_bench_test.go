@@ -49,7 +49,7 @@ func BenchmarkRefreshSign(b *testing.B) {
 	i := benchIssuer(b)
 	user, session, exp := uuid.New(), uuid.New(), time.Now().Add(time.Hour)
 	for b.Loop() {
-		if _, _, err := i.Refresh(user, session, exp); err != nil {
+		if _, _, err := i.Refresh(user, session, "", exp); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -57,7 +57,7 @@ func BenchmarkRefreshSign(b *testing.B) {
 
 func BenchmarkParseRefresh(b *testing.B) {
 	i := benchIssuer(b)
-	tok, _, err := i.Refresh(uuid.New(), uuid.New(), time.Now().Add(time.Hour))
+	tok, _, err := i.Refresh(uuid.New(), uuid.New(), "", time.Now().Add(time.Hour))
 	if err != nil {
 		b.Fatal(err)
 	}

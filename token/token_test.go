@@ -74,7 +74,7 @@ func TestRefreshTokenRoundTrip(t *testing.T) {
 	clock := &fixedClock{now: time.Unix(1_700_000_000, 0)}
 	i := newIssuer(t, clock)
 	end := clock.now.Add(30 * 24 * time.Hour)
-	s, _, err := i.Refresh(userID, sessionID, end)
+	s, _, err := i.Refresh(userID, sessionID, "admin", end)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +82,8 @@ func TestRefreshTokenRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ParseRefresh: %v", err)
 	}
-	if got.UserID() != userID || got.SessionID != sessionID || !got.ExpiresAt.Equal(end) {
-		t.Errorf("claims = %+v, want user, session and exp %v", got, end)
+	if got.UserID() != userID || got.SessionID != sessionID || !got.ExpiresAt.Equal(end) || got.Scope != "admin" {
+		t.Errorf("claims = %+v, want user, session, scope admin and exp %v", got, end)
 	}
 	if decodeHeader(t, s)["typ"] != "rt+jwt" {
 		t.Errorf("typ = %v, want rt+jwt", decodeHeader(t, s)["typ"])
@@ -94,7 +94,7 @@ func TestTokenKindsCannotStandInForEachOther(t *testing.T) {
 	clock := &fixedClock{now: time.Now()}
 	i := newIssuer(t, clock)
 	access, _, _ := i.Access(userID, sessionID, "")
-	refresh, _, _ := i.Refresh(userID, sessionID, clock.now.Add(time.Hour))
+	refresh, _, _ := i.Refresh(userID, sessionID, "", clock.now.Add(time.Hour))
 	if _, err := i.ParseRefresh(access); !errors.Is(err, ErrInvalid) {
 		t.Errorf("ParseRefresh(access token) err = %v, want ErrInvalid", err)
 	}
@@ -150,6 +150,11 @@ func TestParseAccessRejects(t *testing.T) {
 		"no sid":                 sign(t, jwt.SigningMethodHS256, "at+jwt", with("sid", nil)),
 		"subject not a user id":  sign(t, jwt.SigningMethodHS256, "at+jwt", with("sub", "alice")),
 		"no jti":                 sign(t, jwt.SigningMethodHS256, "at+jwt", with("jti", nil)),
+		"no iat":                 sign(t, jwt.SigningMethodHS256, "at+jwt", with("iat", nil)),
+		"sub in braces":          sign(t, jwt.SigningMethodHS256, "at+jwt", with("sub", "{"+userID.String()+"}")),
+		"sub as a urn":           sign(t, jwt.SigningMethodHS256, "at+jwt", with("sub", "urn:uuid:"+userID.String())),
+		"sub in upper case":      sign(t, jwt.SigningMethodHS256, "at+jwt", with("sub", "ABCDEF01-1111-4111-8111-111111111111")),
+		"crit header":            signHeader(t, "crit", []string{"b64"}, valid()),
 		"unknown field type":     sign(t, jwt.SigningMethodHS256, "at+jwt", with("exp", "tomorrow")),
 		"tampered payload":       tamper(sign(t, jwt.SigningMethodHS256, "at+jwt", valid())),
 		"empty":                  "",
@@ -253,4 +258,17 @@ func decodeHeader(t *testing.T, tok string) map[string]any {
 		t.Fatal(err)
 	}
 	return parsed.Header
+}
+
+// signHeader signs valid claims as an access token with one extra header.
+func signHeader(t *testing.T, name string, value any, claims jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	tok.Header["typ"] = "at+jwt"
+	tok.Header[name] = value
+	s, err := tok.SignedString(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -20,6 +20,8 @@ WHERE sessions.id = @id
   AND sessions.expires_at > now()
   AND (@idle_seconds::float8 <= 0
        OR sessions.last_used_at > now() - make_interval(secs => @idle_seconds::float8))
+  -- A session granted admin refreshes only while its user is still a superuser.
+  AND (users.is_superuser OR NOT 'admin' = ANY (string_to_array(sessions.scope, ' ')))
 RETURNING sessions.*;
 
 -- name: GetSession :one

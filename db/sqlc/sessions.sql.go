@@ -143,6 +143,8 @@ WHERE sessions.id = $2
   AND sessions.expires_at > now()
   AND ($4::float8 <= 0
        OR sessions.last_used_at > now() - make_interval(secs => $4::float8))
+  -- A session granted admin refreshes only while its user is still a superuser.
+  AND (users.is_superuser OR NOT 'admin' = ANY (string_to_array(sessions.scope, ' ')))
 RETURNING sessions.id, sessions.user_id, sessions.refresh_token_hash, sessions.previous_token_hash, sessions.scope, sessions.user_agent, sessions.client_ip, sessions.created_at, sessions.last_used_at, sessions.rotated_at, sessions.expires_at, sessions.revoked_at, sessions.revoked_reason
 `
 
