@@ -126,7 +126,7 @@ func TestExtendEmailField(t *testing.T) {
 	// The OpenAPI document describes it, on the user and on registration.
 	code, doc := call(t, "GET", s.url+"/openapi.json", "", "")
 	schemas, _ := doc["components"].(map[string]any)["schemas"].(map[string]any)
-	for _, name := range []string{"User", "RegisterRequest"} {
+	for _, name := range []string{"User", "RegisterRequest", "ProfileUpdate", "CreateUserRequest", "UpdateUserRequest"} {
 		props, _ := schemas[name].(map[string]any)["properties"].(map[string]any)
 		if code != http.StatusOK || props["email"] == nil {
 			t.Errorf("openapi.json: schema %s has no email property (status %d)", name, code)

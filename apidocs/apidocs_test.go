@@ -88,18 +88,32 @@ type (
 	sessionsResponse struct {
 		Sessions []sessionResponse `json:"sessions"`
 	}
+	createUserRequest struct {
+		auth.Profile
+		Password    string `json:"password"`
+		IsActive    *bool  `json:"is_active,omitempty"`
+		IsSuperuser bool   `json:"is_superuser,omitempty"`
+	}
+	updateUserRequest struct {
+		auth.Profile
+		Password    auth.Field[string] `json:"password,omitempty"`
+		IsActive    auth.Field[bool]   `json:"is_active,omitempty"`
+		IsSuperuser auth.Field[bool]   `json:"is_superuser,omitempty"`
+	}
 )
 
 // generated returns a Go type for every overlay in openapi.yaml, with the
 // entries of with added or replaced.
 func generated(with map[string]any) map[string]any {
 	m := map[string]any{
-		"User":            User{},
-		"RegisterRequest": registerRequest{},
-		"ProfileUpdate":   auth.Profile{},
-		"PasswordChange":  passwordChange{},
-		"TokenInfo":       validateResponse{},
-		"SessionList":     sessionsResponse{},
+		"User":              User{},
+		"RegisterRequest":   registerRequest{},
+		"ProfileUpdate":     auth.Profile{},
+		"PasswordChange":    passwordChange{},
+		"TokenInfo":         validateResponse{},
+		"SessionList":       sessionsResponse{},
+		"CreateUserRequest": createUserRequest{},
+		"UpdateUserRequest": updateUserRequest{},
 	}
 	maps.Copy(m, with)
 	return m

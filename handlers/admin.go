@@ -107,8 +107,8 @@ func userFilter(query url.Values) (auth.UserFilter, error) {
 type createUserRequest struct {
 	auth.Profile
 	Password    string `json:"password"`
-	IsActive    *bool  `json:"is_active"`
-	IsSuperuser bool   `json:"is_superuser"`
+	IsActive    *bool  `json:"is_active,omitempty"`
+	IsSuperuser bool   `json:"is_superuser,omitempty"`
 }
 
 // createUser creates a user with any flags: 201 with the user.
@@ -149,9 +149,9 @@ func (h *Handler) getUser(c echo.Context) error {
 // is kept; none may be null.
 type updateUserRequest struct {
 	auth.Profile
-	Password    auth.Field[string] `json:"password"`
-	IsActive    auth.Field[bool]   `json:"is_active"`
-	IsSuperuser auth.Field[bool]   `json:"is_superuser"`
+	Password    auth.Field[string] `json:"password,omitempty"`
+	IsActive    auth.Field[bool]   `json:"is_active,omitempty"`
+	IsSuperuser auth.Field[bool]   `json:"is_superuser,omitempty"`
 }
 
 // updateUser changes a user's profile, flags or password: 200 with the user.

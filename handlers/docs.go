@@ -20,6 +20,10 @@ var docSchemas = map[string]any{
 	"PasswordChange":  passwordChange{},
 	"TokenInfo":       validateResponse{},
 	"SessionList":     sessionsResponse{},
+	// The admin bodies embed auth.Profile too, so a new profile field reaches
+	// them with no edit.
+	"CreateUserRequest": createUserRequest{},
+	"UpdateUserRequest": updateUserRequest{},
 }
 
 // serveDocs adds /openapi.json, /openapi.yaml and the Swagger UI at /docs.

@@ -6,7 +6,11 @@ package testdb
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -15,7 +19,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver pgtestdb uses
 	"github.com/peterldowns/pgtestdb"
-	"github.com/peterldowns/pgtestdb/migrators/common"
 
 	"authstarter/db"
 )
@@ -64,8 +67,23 @@ func New(t testing.TB) *pgxpool.Pool {
 // migrator builds pgtestdb's template with the application's own migrator.
 type migrator struct{}
 
+// Hash names the template: it covers each migration's file name as well as its
+// content, since golang-migrate orders and versions migrations by name.
 func (migrator) Hash() (string, error) {
-	return common.HashDirs(db.Migrations, "*.sql", db.MigrationsDir)
+	names, err := fs.Glob(db.Migrations, db.MigrationsDir+"/*.sql")
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, name := range names { // fs.Glob returns them sorted
+		content, err := fs.ReadFile(db.Migrations, name)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(content))
+		h.Write(content)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func (migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) error {
