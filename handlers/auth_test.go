@@ -359,3 +359,15 @@ func TestJSONBodiesMustBeUTF8(t *testing.T) {
 		t.Errorf("error_description echoes %d bytes of the field name", len(d))
 	}
 }
+
+func TestJSONBodyMustBeAnObject(t *testing.T) {
+	a := newTestApp(t)
+	a.register("rosa", goodPassword)
+	tok := a.login("rosa", goodPassword)
+	for _, body := range []string{`null`, `[]`, `"x"`, `1`, `true`} {
+		a.postJSON("/auth/register", body).wantError(http.StatusBadRequest, "invalid_request")
+		r := a.do(http.MethodPatch, "/auth/self", strings.NewReader(body),
+			"Content-Type", "application/json", "Authorization", "Bearer "+tok.AccessToken)
+		r.wantError(http.StatusBadRequest, "invalid_request")
+	}
+}

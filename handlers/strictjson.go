@@ -21,8 +21,12 @@ func exactKeys(body []byte, dst any) error {
 		return nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil
+	tok, err := dec.Token()
+	if err != nil {
+		return nil // decoding the body says what is wrong with it
+	}
+	if tok != json.Delim('{') {
+		return newError(http.StatusBadRequest, codeInvalidRequest, "the body must be a JSON object")
 	}
 	seen := map[string]bool{}
 	for dec.More() {
