@@ -309,3 +309,32 @@ func TestServeServesTheDocs(t *testing.T) {
 		t.Errorf("GET /docs: Content-Security-Policy = %q", csp)
 	}
 }
+
+func TestServeFailsWithAClearMessage(t *testing.T) {
+	dbURL := testdb.URL(t)
+	tests := []struct {
+		environ []string
+		want    string
+	}{
+		{[]string{"DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=2"}, "DATABASE_URL"},
+		{[]string{"DATABASE_URL=" + dbURL, "LISTEN_ADDR=127.0.0.1:99999"}, "LISTEN_ADDR"},
+		{[]string{"DATABASE_URL=" + dbURL, "TRUSTED_PROXIES=10.0.0.0/8,not-a-cidr"}, "TRUSTED_PROXIES"},
+	}
+	for _, tt := range tests {
+		a := &app{environ: append(tt.environ, "AUTH_SECRET_KEY="+testSecret),
+			stdin: strings.NewReader(""), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+		err := a.run(t.Context(), []string{"serve"})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("environ %v: error %v, want it to mention %q", tt.environ, err, tt.want)
+		}
+	}
+}
+
+func TestServeBehindTrustedProxies(t *testing.T) {
+	s := startServer(t, "TRUSTED_PROXIES=127.0.0.0/8, ::1/128", "MIGRATE_ON_START=true")
+	resp, err := http.Get(s.url + "/readyz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("readyz behind trusted proxies: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

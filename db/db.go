@@ -41,7 +41,7 @@ func NewMigrator(databaseURL string) (*Migrator, error) {
 	driver, err := pgxmigrate.WithInstance(sqlDB, &pgxmigrate.Config{})
 	if err != nil {
 		_ = sqlDB.Close()
-		return nil, fmt.Errorf("connect for migrations: %w", err)
+		return nil, fmt.Errorf("connect to the database (DATABASE_URL) to migrate: %w", err)
 	}
 	src, err := iofs.New(Migrations, MigrationsDir)
 	if err != nil {
