@@ -2,10 +2,9 @@ module authstarter
 
 go 1.26.8
 
-tool (
-	github.com/sqlc-dev/sqlc/cmd/sqlc
-	honnef.co/go/tools/cmd/staticcheck
-)
+tool github.com/sqlc-dev/sqlc/cmd/sqlc
+
+tool honnef.co/go/tools/cmd/staticcheck
 
 require (
 	github.com/caarlos0/env/v11 v11.4.2

@@ -95,15 +95,7 @@ func (a *app) listenAndServe(ctx context.Context, e *echo.Echo, cfg config.Confi
 	if err != nil {
 		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
 	}
-	srv := &http.Server{
-		Handler:           handlers.WithHead(e),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := handlers.NewServer(handlers.WithHead(e), log)
 	log.Info("serving", "addr", "http://"+ln.Addr().String())
 	if a.listening != nil {
 		a.listening(ln.Addr())

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -369,5 +370,12 @@ func TestJSONBodyMustBeAnObject(t *testing.T) {
 		r := a.do(http.MethodPatch, "/auth/self", strings.NewReader(body),
 			"Content-Type", "application/json", "Authorization", "Bearer "+tok.AccessToken)
 		r.wantError(http.StatusBadRequest, "invalid_request")
+	}
+}
+
+func TestNewServerBoundsSlowClients(t *testing.T) {
+	s := NewServer(http.NotFoundHandler(), slog.Default())
+	if s.ReadHeaderTimeout == 0 || s.ReadTimeout == 0 || s.WriteTimeout == 0 || s.IdleTimeout == 0 || s.MaxHeaderBytes == 0 {
+		t.Errorf("server without a bound: %+v", s)
 	}
 }

@@ -10,9 +10,10 @@ import (
 	"net/http"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"authstarter/handlers"
 )
 
 // bareEchoCommand is the hidden first argument that makes this binary serve
@@ -34,21 +35,6 @@ func newBareEcho() *echo.Echo {
 	return e
 }
 
-// newBareServer returns an http.Server with the settings of the real server.
-// TODO: these copy listenAndServe in serve.go, which cannot be imported from
-// package main; keep them in step when those change.
-func newBareServer(h http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
-	}
-}
-
 // serveBareEcho serves the bare route on a free loopback port, writes its base
 // URL as one line to out, and serves until SIGTERM or SIGINT.
 func serveBareEcho(out io.Writer) error {
@@ -58,7 +44,7 @@ func serveBareEcho(out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := newBareServer(newBareEcho())
+	srv := handlers.NewServer(newBareEcho(), slog.Default())
 	fmt.Fprintf(out, "http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
