@@ -85,15 +85,11 @@ func (a *app) createSuperuser(ctx context.Context, cfg config.Config, args []str
 	if err := migrateUp(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	pool, err := db.NewPool(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return fmt.Errorf("connect to the database (DATABASE_URL): %w", err)
-	}
-	defer pool.Close()
-	svc, err := newService(cfg, pool)
+	pool, svc, err := connect(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	defer pool.Close()
 
 	created, err := svc.EnsureSuperuser(ctx, *username, *pw)
 	if err != nil {

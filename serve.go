@@ -31,16 +31,11 @@ func (a *app) serve(ctx context.Context, cfg config.Config, log *slog.Logger) er
 		}
 	}
 
-	pool, err := db.NewPool(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return fmt.Errorf("connect to the database (DATABASE_URL): %w", err)
-	}
-	defer pool.Close()
-
-	svc, err := newService(cfg, pool)
+	pool, svc, err := connect(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	defer pool.Close()
 	if cfg.FirstSuperuser != "" {
 		created, err := svc.EnsureSuperuser(ctx, cfg.FirstSuperuser, string(cfg.FirstSuperuserPassword))
 		if err != nil {
@@ -64,6 +59,21 @@ func (a *app) serve(ctx context.Context, cfg config.Config, log *slog.Logger) er
 		IPBurst:        cfg.IPBurst,
 	})
 	return a.listenAndServe(ctx, e, cfg, log)
+}
+
+// connect opens the connection pool and builds the auth service on it. Close
+// the pool when done.
+func connect(ctx context.Context, cfg config.Config) (*pgxpool.Pool, *auth.Service, error) {
+	pool, err := db.NewPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect to the database (DATABASE_URL): %w", err)
+	}
+	svc, err := newService(cfg, pool)
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return pool, svc, nil
 }
 
 func newService(cfg config.Config, pool *pgxpool.Pool) (*auth.Service, error) {

@@ -72,6 +72,11 @@ func (h *Handler) token(c echo.Context) error {
 		return err
 	}
 
+	return writeTokens(c, pair)
+}
+
+// writeTokens writes a successful token response (RFC 6749 §5.1).
+func writeTokens(c echo.Context, pair auth.TokenPair) error {
 	return c.JSON(http.StatusOK, tokenResponse{
 		AccessToken:  pair.AccessToken,
 		TokenType:    "Bearer",

@@ -22,14 +22,7 @@ func (h *Handler) refreshBearer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-
-	return c.JSON(http.StatusOK, tokenResponse{
-		AccessToken:  pair.AccessToken,
-		TokenType:    "Bearer",
-		ExpiresIn:    pair.ExpiresIn,
-		RefreshToken: pair.RefreshToken,
-		Scope:        pair.Scope,
-	})
+	return writeTokens(c, pair)
 }
 
 // validateResponse describes a valid access token.
