@@ -8,9 +8,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/golang-migrate/migrate/v4"
 	pgxmigrate "github.com/golang-migrate/migrate/v4/database/pgx/v5"
+	"github.com/golang-migrate/migrate/v4/source"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -28,7 +30,8 @@ const MigrationsDir = "schema"
 // holds a PostgreSQL advisory lock while it works, so several instances may
 // start at once against the same database.
 type Migrator struct {
-	m *migrate.Migrate
+	m   *migrate.Migrate
+	src source.Driver
 }
 
 // NewMigrator connects to databaseURL for migrating. Close it when done.
@@ -51,7 +54,7 @@ func NewMigrator(databaseURL string) (*Migrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prepare migrations: %w", err)
 	}
-	return &Migrator{m: m}, nil
+	return &Migrator{m: m, src: src}, nil
 }
 
 // Up applies every pending migration. No pending migration is not an error.
@@ -59,12 +62,40 @@ func (mg *Migrator) Up(ctx context.Context) error {
 	return mg.run(ctx, mg.m.Up)
 }
 
-// Down reverts the last n applied migrations.
+// Down reverts the last n applied migrations. When fewer than n are applied it
+// reverts none: golang-migrate alone would revert what it can, then fail.
 func (mg *Migrator) Down(ctx context.Context, n int) error {
 	if n < 1 {
 		return errors.New("migrate down needs a positive number of steps")
 	}
+	applied, err := mg.applied()
+	if err != nil {
+		return err
+	}
+	if n > applied {
+		return fmt.Errorf("cannot revert %d migrations: only %d applied; nothing was reverted", n, applied)
+	}
 	return mg.run(ctx, func() error { return mg.m.Steps(-n) })
+}
+
+// applied counts the migrations at or below the schema's current version.
+func (mg *Migrator) applied() (int, error) {
+	version, _, applied, err := mg.Version()
+	if err != nil || !applied {
+		return 0, err
+	}
+	n := 1
+	for {
+		prev, err := mg.src.Prev(version)
+		if errors.Is(err, fs.ErrNotExist) {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		version = prev
+		n++
+	}
 }
 
 // Version reports the current schema version, whether the last migration failed

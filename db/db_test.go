@@ -29,6 +29,13 @@ func TestMigratorUpDownVersion(t *testing.T) {
 	if err != nil || len(ups) == 0 {
 		t.Fatalf("list migrations: %v, %d found", err, len(ups))
 	}
+	err = m.Down(t.Context(), len(ups)+1)
+	if err == nil || !strings.Contains(err.Error(), "nothing was reverted") {
+		t.Fatalf("Down(%d) with %d applied: %v, want a refusal", len(ups)+1, len(ups), err)
+	}
+	if v, _, _, _ := m.Version(); v != latest {
+		t.Fatalf("after a refused Down: version %d, want %d unchanged", v, latest)
+	}
 	if err := m.Down(t.Context(), len(ups)); err != nil {
 		t.Fatalf("Down(%d): %v", len(ups), err)
 	}
@@ -37,6 +44,9 @@ func TestMigratorUpDownVersion(t *testing.T) {
 	}
 	if err := m.Down(t.Context(), 0); err == nil {
 		t.Error("Down(0) succeeded, want an error")
+	}
+	if err := m.Down(t.Context(), 1); err == nil {
+		t.Error("Down(1) with nothing applied succeeded, want an error")
 	}
 	if err := m.Up(t.Context()); err != nil {
 		t.Fatalf("Up from empty: %v", err)

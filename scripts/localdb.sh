@@ -27,7 +27,9 @@ url() { echo "postgres://$user:$password@127.0.0.1:$port/$dbname?sslmode=disable
 find_bin() {
 	local name=$1 dir
 	if command -v "$name" >/dev/null 2>&1; then command -v "$name"; return; fi
-	for dir in /usr/lib/postgresql/*/bin /usr/local/pgsql/bin /opt/homebrew/bin /usr/pgsql-*/bin; do
+	# Homebrew installs postgresql@N "keg-only": off the PATH, under opt/.
+	for dir in /usr/lib/postgresql/*/bin /usr/local/pgsql/bin /usr/pgsql-*/bin \
+		/opt/homebrew/opt/postgresql@*/bin /usr/local/opt/postgresql@*/bin /opt/homebrew/bin; do
 		if [ -x "$dir/$name" ]; then echo "$dir/$name"; return; fi
 	done
 	die "cannot find the PostgreSQL server program '$name'.

@@ -13,7 +13,8 @@ local_url=$(scripts/localdb.sh url)
 
 env_value() { # env_value NAME: the variable from the environment, else from .env
 	local name=$1
-	if [ -n "${!name:-}" ]; then echo "${!name}"; return; fi
+	# Set in the environment, even to "", it wins over .env, as in the server.
+	if [ -n "${!name+x}" ]; then echo "${!name}"; return; fi
 	[ -f .env ] && sed -n "s/^$name=//p" .env | tail -n 1
 }
 
