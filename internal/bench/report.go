@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 )
@@ -89,6 +90,12 @@ func (r Row) CPUPerThousand() (float64, bool) {
 		return 0, false
 	}
 	return r.CPU.Seconds() / float64(r.Result.OK) * 1000, true
+}
+
+// hundredths prints a ratio rounded down to two decimals, so that a printed
+// ratio equal to its target always means the target is met (0.898 is 0.89).
+func hundredths(v float64) string {
+	return fmt.Sprintf("%.2f", math.Floor(v*100+1e-9)/100)
 }
 
 // Verdict says how the ratio compares with the target.
@@ -178,12 +185,12 @@ func tableLine(r Row) string {
 	limitRate, ratio := "–", "–"
 	if r.Limit != nil {
 		limitRate = rate(r.Limit.Result.Rate())
-		ratio = fmt.Sprintf("%.2f", r.Ratio())
+		ratio = hundredths(r.Ratio())
 	}
 	res := r.Result
 	costRatio := "–"
 	if v, ok := r.CostRatio(); ok {
-		costRatio = fmt.Sprintf("%.2f", v)
+		costRatio = hundredths(v)
 	}
 	return "| " + strings.Join([]string{r.Scenario, fmt.Sprint(r.Concurrency),
 		rate(res.Rate()), ms(res.Latency.P50), ms(res.Latency.P95), ms(res.Latency.P99),
