@@ -82,6 +82,7 @@ func TestCreateSuperuserCommand(t *testing.T) {
 		want        string
 	}{
 		{"no input to prompt from", "", nil, "no input"},
+		{"no password to prompt for", "", []string{"-username", "nopass"}, "read password: no input"},
 		{"weak password", "", []string{"-username", "weak", "-password", "password"}, "password"},
 		{"bad username", "", []string{"-username", "two words", "-password", superPassword}, "username"},
 		{"unknown flag", "", []string{"-admin"}, "flag provided but not defined"},

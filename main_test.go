@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"golang.org/x/oauth2"
 
 	"authstarter/internal/testdb"
@@ -240,9 +241,43 @@ func TestMigrateCommands(t *testing.T) {
 	if out, err = run("migrate", "up"); err != nil || out != latest {
 		t.Fatalf("migrate up: %q, %v; want %q", out, err, latest)
 	}
+	// More steps than are applied: refused, and nothing reverted.
+	if out, err = run("migrate", "down", "99"); err == nil || !strings.Contains(err.Error(), "nothing was reverted") {
+		t.Fatalf("migrate down 99: %q, %v; want a refusal", out, err)
+	}
+	if out, err = run("migrate", "version"); err != nil || out != latest {
+		t.Fatalf("version after a refused down: %q, %v; want %q", out, err, latest)
+	}
+
+	// A migration that failed half-way leaves the schema dirty; version says so.
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), "UPDATE schema_migrations SET dirty = true"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err = run("migrate", "version"); err != nil || !strings.Contains(out, "dirty") {
+		t.Errorf("migrate version on a dirty schema: %q, %v; want it to say dirty", out, err)
+	}
+	if _, err := conn.Exec(t.Context(), "UPDATE schema_migrations SET dirty = false"); err != nil {
+		t.Fatal(err)
+	}
+
 	for _, bad := range [][]string{{"migrate"}, {"migrate", "sideways"}, {"migrate", "down", "zero"}, {"frobnicate"}, {"serve", "extra"}} {
 		if _, err := run(bad...); err == nil {
 			t.Errorf("%v: no error", bad)
+		}
+	}
+}
+
+func TestCommandsNameAnUnreachableDatabase(t *testing.T) {
+	for _, args := range [][]string{{"migrate", "version"}, {"createsuperuser", "-username", "root", "-password", "x"}} {
+		a := &app{environ: []string{"DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=2",
+			"AUTH_SECRET_KEY=" + testSecret}, stdin: strings.NewReader(""), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+		if err := a.run(t.Context(), args); err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
+			t.Errorf("%v: error %v, want it to name DATABASE_URL", args, err)
 		}
 	}
 }
@@ -319,6 +354,9 @@ func TestServeFailsWithAClearMessage(t *testing.T) {
 		{[]string{"DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=2"}, "DATABASE_URL"},
 		{[]string{"DATABASE_URL=" + dbURL, "LISTEN_ADDR=127.0.0.1:99999"}, "LISTEN_ADDR"},
 		{[]string{"DATABASE_URL=" + dbURL, "TRUSTED_PROXIES=10.0.0.0/8,not-a-cidr"}, "TRUSTED_PROXIES"},
+		{[]string{"DATABASE_URL=postgres://x@127.0.0.1:1/x?sslmode=sometimes", "MIGRATE_ON_START=false"}, "DATABASE_URL"},
+		{[]string{"DATABASE_URL=" + dbURL, "AUTH_FIRST_SUPERUSER=root", "AUTH_FIRST_SUPERUSER_PASSWORD=short"},
+			"AUTH_FIRST_SUPERUSER"},
 	}
 	for _, tt := range tests {
 		a := &app{environ: append(tt.environ, "AUTH_SECRET_KEY="+testSecret),

@@ -281,3 +281,31 @@ func TestSchemaOfWrappedFieldsIsTheirValue(t *testing.T) {
 		t.Errorf("schema of patch (-want +got):\n%s", diff)
 	}
 }
+
+func TestLoadChecksTheDocument(t *testing.T) {
+	const info = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n"
+	tests := []struct {
+		name, yaml, want string // want "" means Load succeeds
+	}{
+		{"without components", info + "paths: {}\n", ""},
+		{"unparsable YAML", "openapi: [3.1.0\n", "parse openapi.yaml"},
+		{"a reference that does not resolve", info + "paths:\n  /x:\n    get:\n      responses:\n" +
+			"        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Nope'}}}}\n",
+			"resolve references"},
+		{"a document OpenAPI refuses", "openapi: 3.1.0\npaths: {}\n", "invalid document"},
+	}
+	saved := source
+	t.Cleanup(func() { source = saved })
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			source = []byte(tt.yaml)
+			doc, err := Load(map[string]any{"Odd": struct{}{}})
+			switch {
+			case tt.want == "" && (err != nil || doc.Components.Schemas["Odd"] == nil):
+				t.Errorf("Load = %v; want success with the generated schema", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("Load error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
