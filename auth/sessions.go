@@ -82,12 +82,18 @@ func (s *Service) authenticate(ctx context.Context, username, pw string) (sqlc.U
 	}
 	if rehash {
 		hash, err := s.hasher.Hash(ctx, normalized)
-		if err == nil {
-			err = s.q.UpdateUserPasswordHash(ctx, sqlc.UpdateUserPasswordHashParams{ID: user.ID, PasswordHash: hash})
-		}
 		if err != nil {
 			return sqlc.User{}, wrap("upgrade password hash", err)
 		}
+		n, err := s.q.UpgradePasswordHash(ctx, sqlc.UpgradePasswordHashParams{
+			ID: user.ID, OldHash: user.PasswordHash, NewHash: hash})
+		switch {
+		case err != nil:
+			return sqlc.User{}, wrap("upgrade password hash", err)
+		case n == 0: // the password changed since it was read
+			return sqlc.User{}, ErrInvalidGrant
+		}
+		user.PasswordHash = hash
 	}
 	return user, nil
 }
@@ -99,15 +105,22 @@ func (s *Service) startSession(ctx context.Context, user sqlc.User, scope string
 	if err != nil {
 		return TokenPair{}, err
 	}
+	// The session starts only if the password verified is still the user's
+	// and the user still active: a login that raced a password change,
+	// deactivation or deletion must not outlive it.
 	_, err = s.q.CreateSession(ctx, sqlc.CreateSessionParams{
 		ID:               sessionID,
 		UserID:           user.ID,
+		PasswordHash:     user.PasswordHash,
 		RefreshTokenHash: hashToken(refresh),
 		Scope:            scope,
 		UserAgent:        printable(client.UserAgent, 256),
 		ClientIp:         client.IP,
 		ExpiresAt:        expiresAt,
 	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return TokenPair{}, ErrInvalidGrant
+	}
 	if err != nil {
 		return TokenPair{}, wrap("create session", err)
 	}

@@ -337,10 +337,13 @@ func (h *harness) seedSessions(ctx context.Context, users []uuid.UUID, n int) ([
 	hashes := make([][]byte, n)
 	for w := range n {
 		ids[w], hashes[w] = uuid.New(), randomBytes(32)
-		_, err := h.q.CreateSession(ctx, sqlc.CreateSessionParams{
-			ID: ids[w], UserID: users[w%len(users)], RefreshTokenHash: hashes[w],
-			UserAgent: "bench", ClientIp: "127.0.0.1", ExpiresAt: time.Now().Add(time.Hour),
-		})
+		user, err := h.q.GetUser(ctx, users[w%len(users)])
+		if err == nil {
+			_, err = h.q.CreateSession(ctx, sqlc.CreateSessionParams{
+				ID: ids[w], UserID: user.ID, PasswordHash: user.PasswordHash, RefreshTokenHash: hashes[w],
+				UserAgent: "bench", ClientIp: "127.0.0.1", ExpiresAt: time.Now().Add(time.Hour),
+			})
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("seed sessions: %w", err)
 		}

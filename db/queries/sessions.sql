@@ -1,6 +1,16 @@
 -- name: CreateSession :one
+-- Starts a session for a login, but only while the user exists, is active and
+-- still has the password hash the login verified; no row otherwise. FOR SHARE
+-- orders it against a concurrent password change, deactivation or deletion,
+-- which lock the user row too: either that change commits first, and this
+-- re-reads the row and starts nothing, or this commits first, and the change's
+-- next statement sees the new session and ends it.
 INSERT INTO sessions (id, user_id, refresh_token_hash, scope, user_agent, client_ip, expires_at)
-VALUES (@id, @user_id, @refresh_token_hash, @scope, @user_agent, @client_ip, @expires_at)
+SELECT @id::uuid, u.id, @refresh_token_hash::bytea, @scope::text, @user_agent::text,
+       @client_ip::text, @expires_at::timestamptz
+FROM users u
+WHERE u.id = @user_id AND u.password_hash = @password_hash AND u.is_active
+FOR SHARE
 RETURNING *;
 
 -- name: RotateRefreshToken :one

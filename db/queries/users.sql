@@ -29,6 +29,12 @@ WHERE users.id = @user_id
 -- name: UpdateUserPasswordHash :exec
 UPDATE users SET password_hash = @password_hash, updated_at = now() WHERE id = @id;
 
+-- name: UpgradePasswordHash :execrows
+-- Replaces a hash in an outdated format with a current one of the same
+-- password, unless the password changed since old_hash was read.
+UPDATE users SET password_hash = @new_hash
+WHERE id = @id AND password_hash = @old_hash;
+
 -- name: UpdateUserFlags :one
 UPDATE users SET is_active = @is_active, is_superuser = @is_superuser, updated_at = now()
 WHERE id = @id

@@ -14,29 +14,41 @@ import (
 
 const createSession = `-- name: CreateSession :one
 INSERT INTO sessions (id, user_id, refresh_token_hash, scope, user_agent, client_ip, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+SELECT $1::uuid, u.id, $2::bytea, $3::text, $4::text,
+       $5::text, $6::timestamptz
+FROM users u
+WHERE u.id = $7 AND u.password_hash = $8 AND u.is_active
+FOR SHARE
 RETURNING id, user_id, refresh_token_hash, previous_token_hash, scope, user_agent, client_ip, created_at, last_used_at, rotated_at, expires_at, revoked_at, revoked_reason
 `
 
 type CreateSessionParams struct {
 	ID               uuid.UUID `json:"id"`
-	UserID           uuid.UUID `json:"user_id"`
-	RefreshTokenHash []byte    `json:"-"`
+	RefreshTokenHash []byte    `json:"refresh_token_hash"`
 	Scope            string    `json:"scope"`
 	UserAgent        string    `json:"user_agent"`
 	ClientIp         string    `json:"client_ip"`
 	ExpiresAt        time.Time `json:"expires_at"`
+	UserID           uuid.UUID `json:"user_id"`
+	PasswordHash     string    `json:"-"`
 }
 
+// Starts a session for a login, but only while the user exists, is active and
+// still has the password hash the login verified; no row otherwise. FOR SHARE
+// orders it against a concurrent password change, deactivation or deletion,
+// which lock the user row too: either that change commits first, and this
+// re-reads the row and starts nothing, or this commits first, and the change's
+// next statement sees the new session and ends it.
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (Session, error) {
 	row := q.db.QueryRow(ctx, createSession,
 		arg.ID,
-		arg.UserID,
 		arg.RefreshTokenHash,
 		arg.Scope,
 		arg.UserAgent,
 		arg.ClientIp,
 		arg.ExpiresAt,
+		arg.UserID,
+		arg.PasswordHash,
 	)
 	var i Session
 	err := row.Scan(

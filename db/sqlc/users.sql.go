@@ -191,3 +191,24 @@ func (q *Queries) UpdateUserPasswordHash(ctx context.Context, arg UpdateUserPass
 	_, err := q.db.Exec(ctx, updateUserPasswordHash, arg.PasswordHash, arg.ID)
 	return err
 }
+
+const upgradePasswordHash = `-- name: UpgradePasswordHash :execrows
+UPDATE users SET password_hash = $1
+WHERE id = $2 AND password_hash = $3
+`
+
+type UpgradePasswordHashParams struct {
+	NewHash string    `json:"-"`
+	ID      uuid.UUID `json:"id"`
+	OldHash string    `json:"-"`
+}
+
+// Replaces a hash in an outdated format with a current one of the same
+// password, unless the password changed since old_hash was read.
+func (q *Queries) UpgradePasswordHash(ctx context.Context, arg UpgradePasswordHashParams) (int64, error) {
+	result, err := q.db.Exec(ctx, upgradePasswordHash, arg.NewHash, arg.ID, arg.OldHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
