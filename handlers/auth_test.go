@@ -361,6 +361,42 @@ func TestJSONBodiesMustBeUTF8(t *testing.T) {
 	}
 }
 
+func TestJSONBodiesMustNotHaveLoneSurrogates(t *testing.T) {
+	a := newTestApp(t)
+	for _, name := range []string{`sur\ud800a`, `sur\udc00a`, `sur\ud800\u0041`, `sur\ud800`} {
+		r := a.postJSON("/auth/register", `{"username":"`+name+`","password":"`+goodPassword+`"}`)
+		r.wantError(http.StatusBadRequest, "invalid_request")
+	}
+	r := a.postJSON("/auth/register", `{"username":"ok","password":"`+goodPassword+` \ud800"}`)
+	r.wantError(http.StatusBadRequest, "invalid_request")
+	// A pair is one character; an escaped backslash before u is no escape.
+	a.postJSON("/auth/register", `{"username":"pair\ud83d\ude00","password":"`+goodPassword+`"}`).
+		wantStatus(http.StatusCreated)
+	a.postJSON("/auth/register", `{"username":"slash","password":"`+goodPassword+` \\ud800"}`).
+		wantStatus(http.StatusCreated)
+}
+
+func TestHasLoneSurrogate(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"a":"\ud800"}`:             true,
+		`{"a":"\uDFFF"}`:             true,
+		`{"a":"\ud800\n"}`:           true,
+		`{"a":"\ud800\ud800"}`:       true,
+		`{"\udc00":1}`:               true,
+		`{"a":"\ud83d\ude00"}`:       false,
+		`{"a":"\\ud800"}`:            false,
+		`{"a":"\"\u0041"}`:           false,
+		`{"a":"x"} \ud800`:           false, // outside a string: the decoder's business
+		`{"a":"\u12"}`:               false, // malformed: the decoder's business
+		`{"a":"\ud800\u12"}`:         true,
+		`{"a":"\u00e9\ud800\udc00"}`: false,
+	} {
+		if got := hasLoneSurrogate([]byte(body)); got != want {
+			t.Errorf("hasLoneSurrogate(%s) = %v, want %v", body, got, want)
+		}
+	}
+}
+
 func TestJSONBodyMustBeAnObject(t *testing.T) {
 	a := newTestApp(t)
 	a.register("rosa", goodPassword)

@@ -32,6 +32,12 @@ func bindJSON(c echo.Context, dst any) error {
 	if !utf8.Valid(body) {
 		return newError(http.StatusBadRequest, codeInvalidRequest, "the body is not valid UTF-8")
 	}
+	// It would also turn a \u escape of half a UTF-16 surrogate pair into
+	// U+FFFD, merging names that other JSON parsers keep apart.
+	if hasLoneSurrogate(body) {
+		return newError(http.StatusBadRequest, codeInvalidRequest,
+			`the body has a \u escape of a lone UTF-16 surrogate (\uD800 to \uDFFF), which is no character`)
+	}
 	if err := exactKeys(body, dst); err != nil {
 		return err
 	}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf16"
 )
 
 // exactKeys refuses a body whose top-level object has a key that is not,
@@ -52,6 +54,48 @@ func exactKeys(body []byte, dst any) error {
 		seen[key] = true
 	}
 	return nil
+}
+
+// hasLoneSurrogate reports whether a string in body has a \u escape of a
+// UTF-16 surrogate that is not half of a high-low pair. It reads only escapes
+// inside strings; a body malformed in other ways is left to the decoder.
+func hasLoneSurrogate(body []byte) bool {
+	inString := false
+	for i := 0; i < len(body); i++ {
+		switch {
+		case body[i] == '"':
+			inString = !inString
+		case !inString || body[i] != '\\':
+		case i+1 < len(body) && body[i+1] != 'u':
+			i++ // a one-letter escape such as \" or \\
+		default:
+			r, ok := hexEscape(body, i)
+			switch {
+			case !ok:
+				return false
+			case utf16.IsSurrogate(r) && r < 0xDC00: // high: a low must follow
+				low, ok := hexEscape(body, i+6)
+				if !ok || low < 0xDC00 || low > 0xDFFF {
+					return true
+				}
+				i += 11
+			case utf16.IsSurrogate(r):
+				return true
+			default:
+				i += 5
+			}
+		}
+	}
+	return false
+}
+
+// hexEscape decodes the \uXXXX escape at body[i:].
+func hexEscape(body []byte, i int) (rune, bool) {
+	if i+6 > len(body) || body[i] != '\\' || body[i+1] != 'u' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(body[i+2:i+6]), 16, 16)
+	return rune(v), err == nil
 }
 
 var jsonNamesCache sync.Map // reflect.Type → map[string]bool
