@@ -187,7 +187,8 @@ func (s *Service) pair(userID, sessionID uuid.UUID, scope, refresh string) (Toke
 
 // parseScope splits a requested scope and refuses any scope that is not defined.
 func parseScope(scope string) ([]string, error) {
-	scopes := strings.Fields(scope)
+	// Scopes are separated by spaces (RFC 6749 §3.3), and by nothing else.
+	scopes := strings.FieldsFunc(scope, func(r rune) bool { return r == ' ' })
 	for _, sc := range scopes {
 		if sc != ScopeAdmin {
 			return nil, ErrInvalidScope

@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 )
 
 const goodPassword = "correct horse battery staple"
@@ -64,6 +67,9 @@ func TestRegisterRejectsBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := a.do(http.MethodPost, "/auth/register", strings.NewReader(tt.body), "Content-Type", tt.contentType)
 			r.wantError(tt.status, tt.code)
+			if got := r.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q, want nosniff on every error", got)
+			}
 		})
 	}
 	// Nothing was created by any of the above.
@@ -144,6 +150,7 @@ func TestTokenEndpointRejectsBadRequests(t *testing.T) {
 		{"JSON body", "application/json", `{"grant_type":"password"}`, "", 415, "unsupported_media_type"},
 		{"unknown scope", "application/x-www-form-urlencoded", "grant_type=password&username=hank&scope=root&password=" + url.QueryEscape(goodPassword), "", 400, "invalid_scope"},
 		{"admin scope for a non-superuser", "application/x-www-form-urlencoded", "grant_type=password&username=hank&scope=admin&password=" + url.QueryEscape(goodPassword), "", 400, "invalid_scope"},
+		{"scope separated by other than a space", "application/x-www-form-urlencoded", "grant_type=password&username=hank&scope=" + url.QueryEscape("\u00a0") + "&password=" + url.QueryEscape(goodPassword), "", 400, "invalid_scope"},
 		{"missing refresh token", "application/x-www-form-urlencoded", "grant_type=refresh_token", "", 400, "invalid_request"},
 		{"garbage refresh token", "application/x-www-form-urlencoded", "grant_type=refresh_token&refresh_token=abc.def.ghi", "", 400, "invalid_grant"},
 	}
@@ -243,6 +250,34 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	}
 	if !strings.Contains(logs, `"path":"/auth/self"`) || !strings.Contains(logs, `"request_id"`) {
 		t.Errorf("log lacks request lines: %s", logs)
+	}
+}
+
+func TestRequestIDIsTheServers(t *testing.T) {
+	a := newTestApp(t)
+	r := a.do(http.MethodGet, "/healthz", nil, echo.HeaderXRequestID, "forged-id")
+	if id := r.Header().Get(echo.HeaderXRequestID); id == "" || id == "forged-id" {
+		t.Errorf("X-Request-Id = %q, want one the server made", id)
+	}
+	if strings.Contains(a.log.String(), "forged-id") {
+		t.Errorf("the client's request id reached the log: %s", a.log.String())
+	}
+}
+
+func TestClientThatLeftIsNoError(t *testing.T) {
+	a := newTestApp(t)
+	a.register("kim", goodPassword)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	form := url.Values{"grant_type": {"password"}, "username": {"kim"}, "password": {goodPassword}}
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/auth/token", strings.NewReader(form.Encode()))
+	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+	rec := httptest.NewRecorder()
+	a.e.ServeHTTP(rec, req)
+	logs := a.log.String()
+	if rec.Body.Len() != 0 || strings.Contains(logs, "internal error") || !strings.Contains(logs, `"status":499`) {
+		t.Errorf("a request whose client left: body %q; log %s; want no answer, no error, status 499 in the log",
+			rec.Body, logs)
 	}
 }
 

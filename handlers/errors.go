@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -125,6 +126,13 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 		return
 	}
 	e := errorFor(err)
+	if e == nil && errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away (a hashing slot was still being waited for,
+		// say): nobody to answer, and no fault of ours to log as an error.
+		// 499 is the request log's status for it, as nginx has it.
+		c.Response().Status = statusClientClosed
+		return
+	}
 	if e == nil {
 		id := c.Response().Header().Get(echo.HeaderXRequestID)
 		h.log.ErrorContext(c.Request().Context(), "internal error",
@@ -148,6 +156,10 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 		h.log.WarnContext(c.Request().Context(), "write error response", "error", err)
 	}
 }
+
+// statusClientClosed is what the request log records for a request whose
+// client left before it was answered; it is never sent.
+const statusClientClosed = 499
 
 // realm is the protection space named in WWW-Authenticate challenges.
 const realm = "authstarter"

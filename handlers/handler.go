@@ -55,17 +55,18 @@ func New(opts Options) *echo.Echo {
 	e.HTTPErrorHandler = h.errorHandler
 	e.IPExtractor = ipExtractor(opts.TrustedProxies)
 
-	e.Pre(tokenNoStore)
+	e.Pre(tokenNoStore, dropClientRequestID)
 	e.Use(middleware.RequestID())
 	e.Use(h.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, DisablePrintStack: true}))
-	e.Use(middleware.BodyLimit(bodyLimit))
+	// Before the body limit, so that its 413 carries these headers too.
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:      "0",
 		ContentTypeNosniff: "nosniff",
 		XFrameOptions:      "DENY",
 		ReferrerPolicy:     "no-referrer",
 	}))
+	e.Use(middleware.BodyLimit(bodyLimit))
 
 	e.GET("/healthz", h.health)
 	e.GET("/readyz", h.ready)
@@ -132,6 +133,16 @@ func (h *Handler) requestLogger() echo.MiddlewareFunc {
 			return nil
 		},
 	})
+}
+
+// dropClientRequestID removes an X-Request-Id sent by the client, so that the
+// id in responses and log lines is always one the server made: a client could
+// otherwise forge the correlation between them.
+func dropClientRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Request().Header.Del(echo.HeaderXRequestID)
+		return next(c)
+	}
 }
 
 // noStore marks a response as never to be cached (RFC 6749 §5.1), errors too.
