@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"authstarter/auth"
 	"authstarter/config"
 	"authstarter/db"
 )
@@ -91,14 +92,18 @@ func (a *app) createSuperuser(ctx context.Context, cfg config.Config, args []str
 	}
 	defer pool.Close()
 
-	created, err := svc.EnsureSuperuser(ctx, *username, *pw)
+	found, err := svc.EnsureSuperuser(ctx, *username, *pw)
 	if err != nil {
 		return fmt.Errorf("create superuser: %w", err)
 	}
-	if created {
+	switch found {
+	case auth.SuperuserCreated:
 		fmt.Fprintf(a.stdout, "created superuser %q\n", *username)
-	} else {
-		fmt.Fprintf(a.stdout, "a user named %q already exists; left unchanged\n", *username)
+	case auth.SuperuserExists:
+		fmt.Fprintf(a.stdout, "a superuser named %q already exists; left unchanged\n", *username)
+	default:
+		fmt.Fprintf(a.stdout, "a user named %q already exists but is not an active superuser; left unchanged "+
+			"(make it one with PATCH /admin/users/{id}, or choose another name)\n", *username)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,7 +59,7 @@ func TestCreateSuperuserCommand(t *testing.T) {
 		want        string // in the output
 	}{
 		{"flags", "", nil, []string{"-username", " Root ", "-password", superPassword}, `created superuser " Root "`},
-		{"flags again", "", nil, []string{"-username", "ROOT", "-password", "another passphrase"}, "already exists; left unchanged"},
+		{"flags again", "", nil, []string{"-username", "ROOT", "-password", "x"}, "a superuser named \"ROOT\" already exists; left unchanged"},
 		{"environment", "", []string{"AUTH_FIRST_SUPERUSER=envy", "AUTH_FIRST_SUPERUSER_PASSWORD=" + superPassword}, nil, `created superuser "envy"`},
 		{"prompts", "Promptly\r\n" + superPassword + "\n", nil, nil, "Username: Password: created superuser \"Promptly\""},
 		{"prompt for the password only", superPassword, nil, []string{"-username", "halfway"}, `created superuser "halfway"`},
@@ -95,6 +96,24 @@ func TestCreateSuperuserCommand(t *testing.T) {
 	}
 	if got := superusers(t, dbURL); len(got) != len(want) {
 		t.Errorf("users after refused commands = %v, want %v", got, want)
+	}
+
+	// An ordinary user of that name is left as they are, and the output says
+	// they are no superuser.
+	pool, err := pgxpool.New(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(t.Context(), "INSERT INTO users (username, password_hash) VALUES ('plain', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run("", nil, "-username", "plain", "-password", superPassword)
+	if err != nil || !strings.Contains(out, "is not an active superuser; left unchanged") {
+		t.Errorf("createsuperuser for an ordinary user: %q, %v", out, err)
+	}
+	if got := superusers(t, dbURL); !slices.Contains(got, "plain:true:false") {
+		t.Errorf("users = %v, want plain left an ordinary user", got)
 	}
 }
 

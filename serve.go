@@ -37,12 +37,15 @@ func (a *app) serve(ctx context.Context, cfg config.Config, log *slog.Logger) er
 	}
 	defer pool.Close()
 	if cfg.FirstSuperuser != "" {
-		created, err := svc.EnsureSuperuser(ctx, cfg.FirstSuperuser, string(cfg.FirstSuperuserPassword))
-		if err != nil {
+		found, err := svc.EnsureSuperuser(ctx, cfg.FirstSuperuser, string(cfg.FirstSuperuserPassword))
+		switch {
+		case err != nil:
 			return fmt.Errorf("create AUTH_FIRST_SUPERUSER: %w", err)
-		}
-		if created {
+		case found == auth.SuperuserCreated:
 			log.Info("created first superuser", "username", cfg.FirstSuperuser)
+		case found == auth.SuperuserNameIsTaken:
+			log.Warn("AUTH_FIRST_SUPERUSER names a user who is not an active superuser; left unchanged",
+				"username", cfg.FirstSuperuser)
 		}
 	}
 

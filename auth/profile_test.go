@@ -107,14 +107,25 @@ func TestRefreshMayNarrowButNeverWidenScope(t *testing.T) {
 
 func TestEnsureSuperuserIsIdempotent(t *testing.T) {
 	s := newTestService(t, fastParams, Config{})
-	for i, want := range []bool{true, false} {
-		created, err := s.EnsureSuperuser(t.Context(), "Root", testPassword)
-		if err != nil || created != want {
-			t.Fatalf("call %d: created %v, err %v; want %v", i+1, created, err, want)
+	for i, want := range []Superuser{SuperuserCreated, SuperuserExists} {
+		got, err := s.EnsureSuperuser(t.Context(), "Root", testPassword)
+		if err != nil || got != want {
+			t.Fatalf("call %d: %v, err %v; want %v", i+1, got, err, want)
 		}
+	}
+	// An existing user is left alone, whatever the password given.
+	if got, err := s.EnsureSuperuser(t.Context(), "ROOT", "x"); err != nil || got != SuperuserExists {
+		t.Errorf("existing superuser with a password the policy refuses: %v, %v; want SuperuserExists", got, err)
+	}
+	mustRegister(t, s, "plain")
+	if got, err := s.EnsureSuperuser(t.Context(), "plain", testPassword); err != nil || got != SuperuserNameIsTaken {
+		t.Errorf("existing ordinary user: %v, %v; want SuperuserNameIsTaken", got, err)
 	}
 	if _, err := s.EnsureSuperuser(t.Context(), "", testPassword); err == nil {
 		t.Error("an empty username was accepted")
+	}
+	if _, err := s.EnsureSuperuser(t.Context(), "fresh", "x"); err == nil {
+		t.Error("a new superuser with a password the policy refuses was created")
 	}
 }
 

@@ -54,17 +54,42 @@ func (s *Service) UpdateProfile(ctx context.Context, id uuid.UUID, p Profile) (s
 	return user, translate("update user", err)
 }
 
+// Superuser is what EnsureSuperuser found or did.
+type Superuser int
+
+const (
+	SuperuserCreated     Superuser = iota // there was no such user: created
+	SuperuserExists                       // an active superuser of that name exists: unchanged
+	SuperuserNameIsTaken                  // a user of that name exists but is not an active superuser: unchanged
+)
+
 // EnsureSuperuser creates an active superuser with the given name and password
-// unless a user with that name exists, and reports whether it created one.
-func (s *Service) EnsureSuperuser(ctx context.Context, username, pw string) (bool, error) {
-	_, err := s.CreateUser(ctx, NewUser{
-		Profile:  Profile{Username: Of(username)},
-		Password: pw, IsActive: true, IsSuperuser: true,
-	})
-	if errors.Is(err, ErrUsernameTaken) {
-		return false, nil
+// unless a user with that name exists, which it leaves as it is, password
+// unchecked: a password policy made stricter later must not stop a server
+// from starting whose first superuser was made under the old one.
+func (s *Service) EnsureSuperuser(ctx context.Context, username, pw string) (Superuser, error) {
+	for {
+		name, err := CanonicalUsername(username)
+		if err != nil {
+			return 0, err
+		}
+		existing, err := s.q.GetUserByUsername(ctx, name)
+		switch {
+		case err == nil && existing.IsSuperuser && existing.IsActive:
+			return SuperuserExists, nil
+		case err == nil:
+			return SuperuserNameIsTaken, nil
+		case !errors.Is(err, pgx.ErrNoRows):
+			return 0, wrap("load user", err)
+		}
+		_, err = s.CreateUser(ctx, NewUser{
+			Profile:  Profile{Username: Of(username)},
+			Password: pw, IsActive: true, IsSuperuser: true,
+		})
+		if !errors.Is(err, ErrUsernameTaken) { // else created meanwhile: look again
+			return SuperuserCreated, err
+		}
 	}
-	return err == nil, err
 }
 
 // CurrentUser loads the user behind a verified access token, checking in the
