@@ -84,9 +84,18 @@ func (mg *Migrator) applied() (int, error) {
 	if err != nil || !applied {
 		return 0, err
 	}
+	first, err := mg.src.First()
+	if err != nil {
+		return 0, err
+	}
+	current := version
 	n := 1
 	for {
 		prev, err := mg.src.Prev(version)
+		if errors.Is(err, fs.ErrNotExist) && version != first {
+			return 0, fmt.Errorf("the schema is at version %d, which is not one of this binary's migrations "+
+				"(a newer binary applied it?); nothing was reverted", current)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return n, nil
 		}

@@ -1,9 +1,12 @@
 package db_test
 
 import (
+	"context"
 	"io/fs"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"authstarter/db"
 	"authstarter/internal/testdb"
@@ -53,6 +56,26 @@ func TestMigratorUpDownVersion(t *testing.T) {
 	}
 	if v, _, _, _ := m.Version(); v != latest {
 		t.Errorf("version after Up = %d, want %d", v, latest)
+	}
+}
+
+func TestMigratorDownRefusesAnUnknownVersion(t *testing.T) {
+	url := testdb.URL(t)
+	m, err := db.NewMigrator(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), "UPDATE schema_migrations SET version = 999999"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Down(t.Context(), 1); err == nil || !strings.Contains(err.Error(), "999999") {
+		t.Errorf("Down(1) from an unknown version: %v, want an error naming it", err)
 	}
 }
 

@@ -108,7 +108,13 @@ reset)
 	;;
 status)
 	pg_ctl=$(find_bin pg_ctl)
-	if running; then echo "localdb: running on 127.0.0.1:$port ($data)"; else echo "localdb: not running"; fi
+	if running; then
+		# The port it was started with (line 4 of postmaster.pid), which may
+		# not be this shell's LOCALDB_PORT.
+		echo "localdb: running on 127.0.0.1:$(sed -n 4p "$data/postmaster.pid") ($data)"
+	else
+		echo "localdb: not running"
+	fi
 	;;
 url) url ;;
 *) die "usage: $0 start|stop|reset|status|url" ;;

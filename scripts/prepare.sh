@@ -38,6 +38,14 @@ run-db)
 	url=$(env_value DATABASE_URL)
 	if [ -z "$url" ] || is_local "$url"; then
 		scripts/localdb.sh start
+	else
+		case $url in
+		*@127.0.0.1:* | *@localhost:*)
+			echo "prepare: DATABASE_URL points at a port on this machine other than the project-local" \
+				"database's (LOCALDB_PORT=${LOCALDB_PORT:-54329}), so that database is not started;" \
+				"if you meant it, make the two ports agree" >&2
+			;;
+		esac
 	fi
 	;;
 test-db)
