@@ -96,14 +96,15 @@ func (a *app) createSuperuser(ctx context.Context, cfg config.Config, args []str
 	if err != nil {
 		return fmt.Errorf("create superuser: %w", err)
 	}
+	name, _ := auth.CanonicalUsername(*username) // valid: EnsureSuperuser checked it
 	switch found {
 	case auth.SuperuserCreated:
-		fmt.Fprintf(a.stdout, "created superuser %q\n", *username)
+		fmt.Fprintf(a.stdout, "created superuser %q\n", name)
 	case auth.SuperuserExists:
-		fmt.Fprintf(a.stdout, "a superuser named %q already exists; left unchanged\n", *username)
+		fmt.Fprintf(a.stdout, "a superuser named %q already exists; left unchanged\n", name)
 	default:
 		fmt.Fprintf(a.stdout, "a user named %q already exists but is not an active superuser; left unchanged "+
-			"(make it one with PATCH /admin/users/{id}, or choose another name)\n", *username)
+			"(make it one with PATCH /admin/users/{id}, or choose another name)\n", name)
 	}
 	return nil
 }

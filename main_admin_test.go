@@ -58,10 +58,10 @@ func TestCreateSuperuserCommand(t *testing.T) {
 		args        []string
 		want        string // in the output
 	}{
-		{"flags", "", nil, []string{"-username", " Root ", "-password", superPassword}, `created superuser " Root "`},
-		{"flags again", "", nil, []string{"-username", "ROOT", "-password", "x"}, "a superuser named \"ROOT\" already exists; left unchanged"},
+		{"flags", "", nil, []string{"-username", " Root ", "-password", superPassword}, `created superuser "root"`},
+		{"flags again", "", nil, []string{"-username", "ROOT", "-password", "x"}, "a superuser named \"root\" already exists; left unchanged"},
 		{"environment", "", []string{"AUTH_FIRST_SUPERUSER=envy", "AUTH_FIRST_SUPERUSER_PASSWORD=" + superPassword}, nil, `created superuser "envy"`},
-		{"prompts", "Promptly\r\n" + superPassword + "\n", nil, nil, "Username: Password: created superuser \"Promptly\""},
+		{"prompts", "Promptly\r\n" + superPassword + "\n", nil, nil, "Username: Password: created superuser \"promptly\""},
 		{"prompt for the password only", superPassword, nil, []string{"-username", "halfway"}, `created superuser "halfway"`},
 	}
 	for _, tt := range tests {

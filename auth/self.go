@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -138,14 +139,43 @@ func (s *Service) ChangePassword(ctx context.Context, claims *token.AccessClaims
 		return err
 	}
 
+	return s.replacePassword(ctx, claims, user, current, hash)
+}
+
+// replacePassword stores hash as the password of user, whose stored hash the
+// caller verified current against. If that stored hash has changed since, a
+// login may have upgraded its format (the same password, re-hashed): then it
+// reads the user again and, if current still verifies, tries once more.
+func (s *Service) replacePassword(ctx context.Context, claims *token.AccessClaims, user sqlc.User,
+	current, hash string) error {
+	swapped, err := s.swapPassword(ctx, claims, user, hash)
+	if err != nil || swapped {
+		return err
+	}
+	if user, err = s.CurrentUser(ctx, claims); err != nil {
+		return err
+	}
+	ok, err := s.checkPassword(ctx, user.PasswordHash, current)
+	if err != nil || !ok {
+		return cmp.Or(err, ErrInvalidToken)
+	}
+	if swapped, err = s.swapPassword(ctx, claims, user, hash); err == nil && !swapped {
+		return ErrInvalidToken
+	}
+	return err
+}
+
+// swapPassword replaces the user's password hash, if it is still the one in
+// user and the caller's session is live, and ends the user's other sessions,
+// in one transaction. It reports false, changing nothing, otherwise.
+func (s *Service) swapPassword(ctx context.Context, claims *token.AccessClaims, user sqlc.User,
+	hash string) (bool, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return wrap("begin", err)
+		return false, wrap("begin", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	q := s.q.WithTx(tx)
-	// The update re-checks the session and that the hash is the one verified
-	// above, so a logout or another change in between wins.
 	n, err := q.UpdateCallerPasswordHash(ctx, sqlc.UpdateCallerPasswordHashParams{
 		UserID:          user.ID,
 		CallerSessionID: claims.SessionID,
@@ -153,11 +183,8 @@ func (s *Service) ChangePassword(ctx context.Context, claims *token.AccessClaims
 		NewHash:         hash,
 		IdleSeconds:     s.idleSeconds(),
 	})
-	switch {
-	case err != nil:
-		return wrap("update password", err)
-	case n == 0:
-		return ErrInvalidToken
+	if err != nil || n == 0 {
+		return false, wrap("update password", err)
 	}
 	_, err = q.RevokeOtherSessions(ctx, sqlc.RevokeOtherSessionsParams{
 		UserID:        user.ID,
@@ -165,9 +192,9 @@ func (s *Service) ChangePassword(ctx context.Context, claims *token.AccessClaims
 		Reason:        reasonPasswordChanged,
 	})
 	if err != nil {
-		return wrap("end other sessions", err)
+		return false, wrap("end other sessions", err)
 	}
-	return wrap("commit", tx.Commit(ctx))
+	return true, wrap("commit", tx.Commit(ctx))
 }
 
 // checkPassword reports whether pw matches the stored hash, after the same

@@ -81,19 +81,42 @@ func (s *Service) authenticate(ctx context.Context, username, pw string) (sqlc.U
 		return sqlc.User{}, ErrInvalidGrant
 	}
 	if rehash {
-		hash, err := s.hasher.Hash(ctx, normalized)
-		if err != nil {
-			return sqlc.User{}, wrap("upgrade password hash", err)
-		}
-		n, err := s.q.UpgradePasswordHash(ctx, sqlc.UpgradePasswordHashParams{
-			ID: user.ID, OldHash: user.PasswordHash, NewHash: hash})
-		switch {
-		case err != nil:
-			return sqlc.User{}, wrap("upgrade password hash", err)
-		case n == 0: // the password changed since it was read
-			return sqlc.User{}, ErrInvalidGrant
-		}
+		return s.upgradeHash(ctx, user, normalized)
+	}
+	return user, nil
+}
+
+// upgradeHash replaces user's verified hash, in an outdated format, with a
+// current one of the same password, and returns the user with it. If the
+// stored hash changed since it was read (another login upgraded it first, or
+// the password was changed), it reads the user again and verifies anew.
+func (s *Service) upgradeHash(ctx context.Context, user sqlc.User, normalized string) (sqlc.User, error) {
+	hash, err := s.hasher.Hash(ctx, normalized)
+	if err != nil {
+		return sqlc.User{}, wrap("upgrade password hash", err)
+	}
+	n, err := s.q.UpgradePasswordHash(ctx, sqlc.UpgradePasswordHashParams{
+		ID: user.ID, OldHash: user.PasswordHash, NewHash: hash})
+	if err != nil {
+		return sqlc.User{}, wrap("upgrade password hash", err)
+	}
+	if n == 1 {
 		user.PasswordHash = hash
+		return user, nil
+	}
+	user, err = s.q.GetUser(ctx, user.ID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sqlc.User{}, ErrInvalidGrant
+	}
+	if err != nil {
+		return sqlc.User{}, wrap("load user", err)
+	}
+	ok, _, err := s.hasher.Verify(ctx, user.PasswordHash, normalized)
+	if err != nil {
+		return sqlc.User{}, wrap("verify password", err)
+	}
+	if !ok || !user.IsActive {
+		return sqlc.User{}, ErrInvalidGrant
 	}
 	return user, nil
 }
@@ -187,8 +210,12 @@ func (s *Service) pair(userID, sessionID uuid.UUID, scope, refresh string) (Toke
 
 // parseScope splits a requested scope and refuses any scope that is not defined.
 func parseScope(scope string) ([]string, error) {
-	// Scopes are separated by spaces (RFC 6749 §3.3), and by nothing else.
-	scopes := strings.FieldsFunc(scope, func(r rune) bool { return r == ' ' })
+	if scope == "" {
+		return nil, nil
+	}
+	// Scopes are separated by single spaces (RFC 6749 §3.3), and by nothing
+	// else: no tabs, no runs of spaces, no leading or trailing space.
+	scopes := strings.Split(scope, " ")
 	for _, sc := range scopes {
 		if sc != ScopeAdmin {
 			return nil, ErrInvalidScope

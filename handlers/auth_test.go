@@ -150,6 +150,8 @@ func TestTokenEndpointRejectsBadRequests(t *testing.T) {
 		{"JSON body", "application/json", `{"grant_type":"password"}`, "", 415, "unsupported_media_type"},
 		{"unknown scope", "application/x-www-form-urlencoded", "grant_type=password&username=hank&scope=root&password=" + url.QueryEscape(goodPassword), "", 400, "invalid_scope"},
 		{"admin scope for a non-superuser", "application/x-www-form-urlencoded", "grant_type=password&username=hank&scope=admin&password=" + url.QueryEscape(goodPassword), "", 400, "invalid_scope"},
+		{"scope with a trailing space", "application/x-www-form-urlencoded", "grant_type=password&username=hank&scope=" + url.QueryEscape("admin ") + "&password=" + url.QueryEscape(goodPassword), "", 400, "invalid_scope"},
+		{"scope of one space", "application/x-www-form-urlencoded", "grant_type=password&username=hank&scope=" + url.QueryEscape(" ") + "&password=" + url.QueryEscape(goodPassword), "", 400, "invalid_scope"},
 		{"scope separated by other than a space", "application/x-www-form-urlencoded", "grant_type=password&username=hank&scope=" + url.QueryEscape("\u00a0") + "&password=" + url.QueryEscape(goodPassword), "", 400, "invalid_scope"},
 		{"missing refresh token", "application/x-www-form-urlencoded", "grant_type=refresh_token", "", 400, "invalid_request"},
 		{"garbage refresh token", "application/x-www-form-urlencoded", "grant_type=refresh_token&refresh_token=abc.def.ghi", "", 400, "invalid_grant"},

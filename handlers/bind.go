@@ -36,7 +36,7 @@ func bindJSON(c echo.Context, dst any) error {
 	// U+FFFD, merging names that other JSON parsers keep apart.
 	if hasLoneSurrogate(body) {
 		return newError(http.StatusBadRequest, codeInvalidRequest,
-			`the body has a \u escape of a lone UTF-16 surrogate (\uD800 to \uDFFF), which is no character`)
+			"the body escapes half of a UTF-16 surrogate pair (U+D800 to U+DFFF) alone, which is no character")
 	}
 	if err := exactKeys(body, dst); err != nil {
 		return err
