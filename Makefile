@@ -84,7 +84,7 @@ bench: ## Load-benchmark the real server against measured limits (BENCH_FLAGS="-
 	go build -o bin/bench ./cmd/bench
 	@url=$${BENCH_DATABASE_URL:-$$(scripts/prepare.sh test-db)} && \
 		bin/bench -db "$$url" -server $(BENCH_BIN) \
-		-pg-pidfile "$${LOCALDB_DIR:-.data/postgres}/postmaster.pid" $(BENCH_FLAGS)
+		-pg-pidfile "$$(scripts/localdb.sh datadir)/postmaster.pid" $(BENCH_FLAGS)
 
 .PHONY: bench-quick
 bench-quick: ## The load benchmark in quick mode: a few seconds a scenario, rough figures

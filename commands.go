@@ -41,6 +41,8 @@ func (a *app) migrate(ctx context.Context, cfg config.Config, args []string) err
 		if err := m.Down(ctx, n); err != nil {
 			return fmt.Errorf("migrate down: %w", err)
 		}
+	case args[0] == "down" && len(args) == 1:
+		return errors.New("migrate down needs the number of migrations to revert: migrate down N")
 	case args[0] == "version" && len(args) == 1:
 	default:
 		return fmt.Errorf("unknown migrate command %q: use up, down N or version", strings.Join(args, " "))
@@ -66,7 +68,9 @@ func (a *app) createSuperuser(ctx context.Context, cfg config.Config, args []str
 	username := fs.String("username", cfg.FirstSuperuser, "the superuser's username (or AUTH_FIRST_SUPERUSER)")
 	pw := fs.String("password", string(cfg.FirstSuperuserPassword),
 		"the superuser's password (or AUTH_FIRST_SUPERUSER_PASSWORD); prompted for when absent")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil // the usage is printed
+	} else if err != nil {
 		return err
 	}
 
@@ -103,8 +107,8 @@ func (a *app) createSuperuser(ctx context.Context, cfg config.Config, args []str
 	case auth.SuperuserExists:
 		fmt.Fprintf(a.stdout, "a superuser named %q already exists; left unchanged\n", name)
 	default:
-		fmt.Fprintf(a.stdout, "a user named %q already exists but is not an active superuser; left unchanged "+
-			"(make it one with PATCH /admin/users/{id}, or choose another name)\n", name)
+		return fmt.Errorf("a user named %q already exists but is not an active superuser; left unchanged "+
+			"(make it one with PATCH /admin/users/{id}, or choose another name)", name)
 	}
 	return nil
 }

@@ -98,6 +98,10 @@ func TestCreateSuperuserCommand(t *testing.T) {
 		t.Errorf("users after refused commands = %v, want %v", got, want)
 	}
 
+	if out, err := run("", nil, "-h"); err != nil || !strings.Contains(out, "-username") {
+		t.Errorf("createsuperuser -h: %q, %v; want the usage and no error", out, err)
+	}
+
 	// An ordinary user of that name is left as they are, and the output says
 	// they are no superuser.
 	pool, err := pgxpool.New(t.Context(), dbURL)
@@ -108,9 +112,9 @@ func TestCreateSuperuserCommand(t *testing.T) {
 	if _, err := pool.Exec(t.Context(), "INSERT INTO users (username, password_hash) VALUES ('plain', 'x')"); err != nil {
 		t.Fatal(err)
 	}
-	out, err := run("", nil, "-username", "plain", "-password", superPassword)
-	if err != nil || !strings.Contains(out, "is not an active superuser; left unchanged") {
-		t.Errorf("createsuperuser for an ordinary user: %q, %v", out, err)
+	_, err = run("", nil, "-username", "plain", "-password", superPassword)
+	if err == nil || !strings.Contains(err.Error(), "is not an active superuser; left unchanged") {
+		t.Errorf("createsuperuser for an ordinary user: %v, want an error saying so", err)
 	}
 	if got := superusers(t, dbURL); !slices.Contains(got, "plain:true:false") {
 		t.Errorf("users = %v, want plain left an ordinary user", got)

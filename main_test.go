@@ -265,7 +265,8 @@ func TestMigrateCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, bad := range [][]string{{"migrate"}, {"migrate", "sideways"}, {"migrate", "down", "zero"}, {"frobnicate"}, {"serve", "extra"}} {
+	for _, bad := range [][]string{{"migrate"}, {"migrate", "sideways"}, {"migrate", "down"}, {"migrate", "down", "zero"},
+		{"frobnicate"}, {"serve", "extra"}} {
 		if _, err := run(bad...); err == nil {
 			t.Errorf("%v: no error", bad)
 		}

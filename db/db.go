@@ -73,7 +73,7 @@ func (mg *Migrator) Down(ctx context.Context, n int) error {
 		return err
 	}
 	if n > applied {
-		return fmt.Errorf("cannot revert %d migrations: only %d applied; nothing was reverted", n, applied)
+		return fmt.Errorf("asked to revert %d, but the number of migrations applied is %d; nothing was reverted", n, applied)
 	}
 	return mg.run(ctx, func() error { return mg.m.Steps(-n) })
 }

@@ -220,7 +220,7 @@ func (h *Handler) endUserSessions(c echo.Context) error {
 func userID(c echo.Context) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		return uuid.Nil, newError(http.StatusNotFound, codeNotFound, "no user has this id")
+		return uuid.Nil, newError(http.StatusNotFound, codeNotFound, "no such resource")
 	}
 	return id, nil
 }

@@ -6,13 +6,21 @@
 #   scripts/localdb.sh reset   stop it and delete its data
 #   scripts/localdb.sh status  say whether it runs
 #   scripts/localdb.sh url     print its connection URL
+#   scripts/localdb.sh datadir print its data folder
 #
 # Data lives in .data/postgres (git-ignored), the server listens on 127.0.0.1 only,
-# on LOCALDB_PORT (default 54329). PostgreSQL refuses to run as root, so when this
+# on LOCALDB_PORT (default 54329). LOCALDB_* settings come from the environment,
+# else from .env. PostgreSQL refuses to run as root, so when this
 # script runs as root it runs the server as the unprivileged `postgres` account.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+for name in LOCALDB_PORT LOCALDB_DIR LOCALDB_USER LOCALDB_FSYNC; do
+	if [ -z "${!name+x}" ] && [ -f "$root/.env" ]; then
+		value=$(sed -n "s/^$name=//p" "$root/.env" | tail -n 1)
+		if [ -n "$value" ]; then export "$name=$value"; fi
+	fi
+done
 port=${LOCALDB_PORT:-54329}
 user=authstarter
 password=authstarter
@@ -117,5 +125,6 @@ status)
 	fi
 	;;
 url) url ;;
-*) die "usage: $0 start|stop|reset|status|url" ;;
+datadir) echo "$data" ;;
+*) die "usage: $0 start|stop|reset|status|url|datadir" ;;
 esac

@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 local_url=$(scripts/localdb.sh url)
+local_port=${local_url#*@127.0.0.1:}
+local_port=${local_port%%/*}
 
 env_value() { # env_value NAME: the variable from the environment, else from .env
 	local name=$1
@@ -20,7 +22,7 @@ env_value() { # env_value NAME: the variable from the environment, else from .en
 
 is_local() { # is_local URL: whether URL names the project-local server
 	case $1 in
-	*@127.0.0.1:"${LOCALDB_PORT:-54329}"/* | *@localhost:"${LOCALDB_PORT:-54329}"/*) return 0 ;;
+	*@127.0.0.1:"$local_port"/* | *@localhost:"$local_port"/*) return 0 ;;
 	esac
 	return 1
 }
@@ -41,9 +43,9 @@ run-db)
 	else
 		case $url in
 		*@127.0.0.1:* | *@localhost:*)
-			echo "prepare: DATABASE_URL points at a port on this machine other than the project-local" \
-				"database's (LOCALDB_PORT=${LOCALDB_PORT:-54329}), so that database is not started;" \
-				"if you meant it, make the two ports agree" >&2
+			echo "prepare: DATABASE_URL names a server on this machine, but not the project-local" \
+				"database (port $local_port), so that one is not started; if you meant it, set" \
+				"LOCALDB_PORT and DATABASE_URL's port alike" >&2
 			;;
 		esac
 	fi
