@@ -50,6 +50,7 @@ func Register(e *echo.Echo, doc *openapi3.T) error {
 	e.GET(PathJSON, blob(echo.MIMEApplicationJSON, jsonDoc))
 	e.GET(PathYAML, blob("application/yaml", yamlDoc))
 	e.GET(PathUI, echo.StaticFileHandler("index.html", page), withCSP)
+	e.GET(PathUI+"/", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, PathUI) })
 	e.GET(PathUI+"/*", echo.StaticDirectoryHandler(assets, false), withCSP)
 	return nil
 }

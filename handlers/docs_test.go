@@ -167,6 +167,10 @@ func TestDocsAreServed(t *testing.T) {
 		t.Errorf("/openapi.yaml is not the loaded document (-want +got):\n%s", diff)
 	}
 
+	if r := a.get("/docs/", ""); r.Code != http.StatusMovedPermanently || r.Header().Get("Location") != "/docs" {
+		t.Errorf("GET /docs/: %d to %q, want a redirect to /docs", r.Code, r.Header().Get("Location"))
+	}
+
 	tests := []struct {
 		path, contentType string
 		status            int
@@ -175,7 +179,6 @@ func TestDocsAreServed(t *testing.T) {
 		{"/docs/init.js", "text/javascript", 200},
 		{"/docs/swagger-ui/swagger-ui-bundle.js", "text/javascript", 200},
 		{"/docs/swagger-ui/swagger-ui.css", "text/css", 200},
-		{"/docs/", "application/json", 404},
 		{"/docs/missing.js", "application/json", 404},
 		{"/docs/%2e%2e/openapi.yaml", "application/json", 404},
 	}
