@@ -73,6 +73,13 @@ func (s *Service) authenticate(ctx context.Context, username, pw string) (sqlc.U
 	if err != nil {
 		return sqlc.User{}, wrap("load user", err)
 	}
+	return s.checkUser(ctx, user, normalized, true)
+}
+
+// checkUser verifies the normalized password against user's stored hash and
+// that the user is active. With upgrade, a hash in an outdated format is
+// replaced by a current one.
+func (s *Service) checkUser(ctx context.Context, user sqlc.User, normalized string, upgrade bool) (sqlc.User, error) {
 	ok, rehash, err := s.hasher.Verify(ctx, user.PasswordHash, normalized)
 	if err != nil {
 		return sqlc.User{}, wrap("verify password", err)
@@ -80,7 +87,7 @@ func (s *Service) authenticate(ctx context.Context, username, pw string) (sqlc.U
 	if !ok || !user.IsActive {
 		return sqlc.User{}, ErrInvalidGrant
 	}
-	if rehash {
+	if rehash && upgrade {
 		return s.upgradeHash(ctx, user, normalized)
 	}
 	return user, nil
@@ -111,14 +118,7 @@ func (s *Service) upgradeHash(ctx context.Context, user sqlc.User, normalized st
 	if err != nil {
 		return sqlc.User{}, wrap("load user", err)
 	}
-	ok, _, err := s.hasher.Verify(ctx, user.PasswordHash, normalized)
-	if err != nil {
-		return sqlc.User{}, wrap("verify password", err)
-	}
-	if !ok || !user.IsActive {
-		return sqlc.User{}, ErrInvalidGrant
-	}
-	return user, nil
+	return s.checkUser(ctx, user, normalized, false)
 }
 
 func (s *Service) startSession(ctx context.Context, user sqlc.User, scope string, client Client) (TokenPair, error) {

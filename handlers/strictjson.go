@@ -89,7 +89,7 @@ func hasLoneSurrogate(body []byte) bool {
 	return false
 }
 
-// hexEscape decodes the \uXXXX escape at body[i:].
+// hexEscape decodes the \u escape, four hex digits, at body[i:].
 func hexEscape(body []byte, i int) (rune, bool) {
 	if i+6 > len(body) || body[i] != '\\' || body[i+1] != 'u' {
 		return 0, false
