@@ -68,11 +68,11 @@ const (
 // unchecked: a password policy made stricter later must not stop a server
 // from starting whose first superuser was made under the old one.
 func (s *Service) EnsureSuperuser(ctx context.Context, username, pw string) (Superuser, error) {
+	name, err := CanonicalUsername(username)
+	if err != nil {
+		return 0, err
+	}
 	for {
-		name, err := CanonicalUsername(username)
-		if err != nil {
-			return 0, err
-		}
 		existing, err := s.q.GetUserByUsername(ctx, name)
 		switch {
 		case err == nil && existing.IsSuperuser && existing.IsActive:

@@ -92,11 +92,11 @@ func (mg *Migrator) applied() (int, error) {
 	n := 1
 	for {
 		prev, err := mg.src.Prev(version)
-		if errors.Is(err, fs.ErrNotExist) && version != first {
-			return 0, fmt.Errorf("the schema is at version %d, which is not one of this binary's migrations "+
-				"(a newer binary applied it?); nothing was reverted", current)
-		}
 		if errors.Is(err, fs.ErrNotExist) {
+			if version != first { // the walk never reached the first migration
+				return 0, fmt.Errorf("the schema is at version %d, which is not one of this binary's "+
+					"migrations (a newer binary applied it?); nothing was reverted", current)
+			}
 			return n, nil
 		}
 		if err != nil {
